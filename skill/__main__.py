@@ -1,0 +1,5 @@
+"""``python -m skill``: the same as the ``nose-twitch`` console command."""
+
+from skill.cli import main
+
+raise SystemExit(main())

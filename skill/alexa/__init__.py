@@ -1,0 +1,1 @@
+"""Alexa layer: ask-sdk-core glue between request envelopes and the domain."""

@@ -1,0 +1,51 @@
+"""Skill builder (Alexa layer): one ``build_skill(config)`` for every transport (Flask, Lambda, CLI)."""
+
+from __future__ import annotations
+
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_core.skill_builder import SkillBuilder
+
+from skill.alexa.handlers import builtins, topics, triage
+from skill.alexa.handlers.errors import ApologyExceptionHandler
+from skill.alexa.resources import LocaleInterceptor, SkillResources
+from skill.config import SkillConfig
+from skill.domain.content import ContentStore
+
+
+def request_handlers() -> list:
+    """Every request handler, in dispatch order: the first whose ``can_handle`` is true wins."""
+    return [
+        builtins.LaunchRequestHandler(),
+        # During a check, the triage handlers own yes / no / help / stop / repeat-like intents.
+        *triage.handlers(),
+        topics.TopicIntentHandler(),
+        topics.TriggerDetailHandler(),
+        topics.MoreHandler(),
+        builtins.HelpHandler(),
+        builtins.StopHandler(),
+        builtins.FallbackHandler(),
+        builtins.NavigateHomeHandler(),
+        builtins.StartOverHandler(),
+        builtins.RepeatHandler(),
+        builtins.YesHandler(),
+        builtins.NoHandler(),
+        builtins.SessionEndedHandler(),
+        builtins.UnknownIntentHandler(),
+        builtins.UnknownRequestHandler(),
+    ]
+
+
+def build_skill(config: SkillConfig, resources: SkillResources | None = None) -> CustomSkill:
+    """Load and validate content (unless given) and assemble the skill.
+
+    The skill id is checked by the transport's verifiers (a mismatch is a 400 there), so it is not
+    given to the SDK, which would raise an exception the transport could only map to a 500.
+    """
+    if resources is None:
+        resources = SkillResources(ContentStore.load(config.content_dir))
+    builder = SkillBuilder()
+    for handler in request_handlers():
+        builder.add_request_handler(handler)
+    builder.add_exception_handler(ApologyExceptionHandler())
+    builder.add_global_request_interceptor(LocaleInterceptor(resources))
+    return builder.create()

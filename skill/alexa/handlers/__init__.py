@@ -1,0 +1,1 @@
+"""Request handlers (Alexa layer): thin, one concern each; the domain does the thinking."""

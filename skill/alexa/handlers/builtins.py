@@ -1,0 +1,156 @@
+"""Built-in handlers (Alexa layer): launch, help, stop, fallback, repeat, yes / no, session end.
+
+The triage handlers are registered before these and take over the same intents during a check.
+"""
+
+from __future__ import annotations
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+
+from skill.alexa.context import note
+from skill.alexa.handlers.replies import anything_else, goodbye, welcome
+from skill.alexa.handlers.topics import TOPIC_IDS, answer_topic
+from skill.alexa.requests import is_intent, is_request_type
+from skill.alexa.resources import get_resources
+from skill.alexa.speech import Reply
+from skill.alexa.state import get_pending, keep_state, last_reply, pending_topic, respond
+
+
+class LaunchRequestHandler(AbstractRequestHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type(handler_input, "LaunchRequest")
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return respond(handler_input, welcome(get_resources(handler_input).content))
+
+
+class HelpHandler(AbstractRequestHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent(handler_input, "AMAZON.HelpIntent")
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        content = get_resources(handler_input).content
+        reply = Reply(
+            lines=tuple(content.format(line) for line in content.node("help.lines")),
+            question=content.text("help.question"),
+            reprompt=content.text("help.reprompt"),
+            card_title=content.text("help.card_title"),
+        )
+        return respond(handler_input, reply)
+
+
+class StopHandler(AbstractRequestHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent(handler_input, "AMAZON.StopIntent", "AMAZON.CancelIntent")
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return respond(handler_input, goodbye(get_resources(handler_input).content))
+
+
+class FallbackHandler(AbstractRequestHandler):
+    """Anything the model could not place: re-orient, never a dead end."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent(handler_input, "AMAZON.FallbackIntent")
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        content = get_resources(handler_input).content
+        reply = Reply(
+            lines=(content.text("fallback.line"),),
+            question=content.text("fallback.question"),
+            reprompt=content.text("fallback.reprompt"),
+        )
+        return respond(handler_input, reply, **keep_state(handler_input))
+
+
+class NavigateHomeHandler(AbstractRequestHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent(handler_input, "AMAZON.NavigateHomeIntent")
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        content = get_resources(handler_input).content
+        return respond(handler_input, anything_else(content, content.text("home.line")))
+
+
+class StartOverHandler(AbstractRequestHandler):
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent(handler_input, "AMAZON.StartOverIntent")
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        content = get_resources(handler_input).content
+        return respond(handler_input, welcome(content, content.text("start_over.line")))
+
+
+class RepeatHandler(AbstractRequestHandler):
+    """Says the last reply again, word for word, and keeps the conversation where it was."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent(handler_input, "AMAZON.RepeatIntent")
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        last = last_reply(handler_input)
+        if last is None:
+            content = get_resources(handler_input).content
+            return respond(handler_input, anything_else(content, content.text("repeat.nothing")))
+        return respond(handler_input, last, **keep_state(handler_input))
+
+
+class YesHandler(AbstractRequestHandler):
+    """"Yes" to a topic's follow-up leads to that topic; otherwise it re-orients."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent(handler_input, "AMAZON.YesIntent")
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        topic = pending_topic(get_pending(handler_input))
+        if topic in TOPIC_IDS:
+            return answer_topic(handler_input, "topic", topic)
+        content = get_resources(handler_input).content
+        return respond(handler_input, anything_else(content, content.text("yes_no_without_question.line")))
+
+
+class NoHandler(AbstractRequestHandler):
+    """"No" to "want to hear more?" or to an offer moves on."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent(handler_input, "AMAZON.NoIntent")
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        content = get_resources(handler_input).content
+        key = "moving_on" if get_pending(handler_input) else "yes_no_without_question.line"
+        return respond(handler_input, anything_else(content, content.text(key)))
+
+
+class SessionEndedHandler(AbstractRequestHandler):
+    """The session closed (user silent, said exit, or an error): nothing to say, nothing kept."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type(handler_input, "SessionEndedRequest")
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        handler_input.attributes_manager.session_attributes = {}
+        return handler_input.response_builder.response
+
+
+class UnknownIntentHandler(AbstractRequestHandler):
+    """An intent this skill does not have (an old model, a forged request): treated as fallback."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type(handler_input, "IntentRequest")
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        note(handler_input, handler="unknown_intent")
+        return FallbackHandler().handle(handler_input)
+
+
+class UnknownRequestHandler(AbstractRequestHandler):
+    """Request types this skill does not use (player events, system events): an empty response."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        note(handler_input, handler="unknown_request")
+        return handler_input.response_builder.response

@@ -1,0 +1,133 @@
+"""Topic handlers (Alexa layer): answer a topic or a named trigger, three points per turn."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+
+from skill.alexa.context import note
+from skill.alexa.handlers.replies import anything_else
+from skill.alexa.requests import get_intent_name, get_slot, is_intent, is_new_session
+from skill.alexa.resources import get_resources
+from skill.alexa.speech import Reply, Screen, join_lines
+from skill.alexa.state import (
+    PENDING_MORE,
+    PENDING_OFFER_CHECK,
+    Paging,
+    get_paging,
+    get_pending,
+    respond,
+    topic_pending,
+)
+from skill.domain.topics import page
+
+#: Every topic the skill answers; each has its own intent and its own content under ``topics``.
+TOPIC_IDS = (
+    "what_is_it",
+    "is_it_serious",
+    "causes",
+    "relief",
+    "prevention",
+    "treatments",
+    "diagnosis",
+    "when_to_see_doctor",
+    "home_vs_professional",
+)
+
+TRIGGER_INTENT = "TriggerDetailIntent"
+TRIGGER_SLOT = "trigger"
+MORE_INTENT = "MoreIntent"
+
+
+def intent_for_topic(topic_id: str) -> str:
+    """``when_to_see_doctor`` -> ``WhenToSeeDoctorIntent``."""
+    return "".join(part.capitalize() for part in topic_id.split("_")) + "Intent"
+
+
+TOPIC_INTENTS: Mapping[str, str] = {intent_for_topic(topic_id): topic_id for topic_id in TOPIC_IDS}
+
+
+def answer_topic(handler_input: HandlerInput, kind: str, topic_id: str, start: int = 0) -> Response:
+    """Speak one page of a topic; ask "want to hear more?" while items remain."""
+    content = get_resources(handler_input).content
+    current = page(content, kind, topic_id, start)
+    lines = current.lines
+    if start == 0 and is_new_session(handler_input):
+        lines = (content.text("one_shot_notice"), *lines)
+    screen = Screen(title=current.title, points=current.points)
+    card = join_lines(current.lines)
+    if current.next_start is not None:
+        reply = Reply(
+            lines=lines,
+            question=content.text("more.question"),
+            reprompt=content.text("more.reprompt"),
+            card_title=current.title,
+            card_text=card,
+            screen=screen,
+        )
+        return respond(handler_input, reply, pending=PENDING_MORE, paging=Paging(kind, topic_id, current.next_start))
+    node = content.node(current.key)
+    help_key = "trigger_help" if kind == "trigger" else current.key
+    help_node = content.node(help_key)
+    reply = Reply(
+        lines=lines,
+        question=content.format(help_node["followup"]),
+        reprompt=content.format(help_node["reprompt"]),
+        card_title=current.title,
+        card_text=card,
+        screen=screen,
+    )
+    if node.get("offers_check"):
+        return respond(handler_input, reply, pending=PENDING_OFFER_CHECK)
+    yes_topic = help_node.get("yes_topic")
+    return respond(handler_input, reply, pending=topic_pending(yes_topic) if yes_topic else None)
+
+
+class TopicIntentHandler(AbstractRequestHandler):
+    """One handler for every topic intent: the intent name picks the content."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return get_intent_name(handler_input) in TOPIC_INTENTS
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        topic_id = TOPIC_INTENTS[get_intent_name(handler_input) or ""]
+        note(handler_input, handler="topic")
+        return answer_topic(handler_input, "topic", topic_id)
+
+
+class TriggerDetailHandler(AbstractRequestHandler):
+    """"Does coffee cause it?": the trigger slot's resolved id picks the content."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent(handler_input, TRIGGER_INTENT)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        content = get_resources(handler_input).content
+        slot = get_slot(handler_input, TRIGGER_SLOT)
+        if slot.id and content.has(f"triggers.{slot.id}"):
+            return answer_topic(handler_input, "trigger", slot.id)
+        reply = Reply(
+            lines=(content.text("trigger_help.unknown"),),
+            question=content.text("anything_else.question"),
+            reprompt=content.text("trigger_help.reprompt"),
+        )
+        return respond(handler_input, reply)
+
+
+class MoreHandler(AbstractRequestHandler):
+    """"More", or "yes" to "want to hear more?": the next page of the topic."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        if is_intent(handler_input, MORE_INTENT):
+            return True
+        return is_intent(handler_input, "AMAZON.YesIntent") and get_pending(handler_input) == PENDING_MORE
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        paging = get_paging(handler_input)
+        content = get_resources(handler_input).content
+        if paging is None or not content.has(f"{'triggers' if paging.kind == 'trigger' else 'topics'}.{paging.id}"):
+            return respond(handler_input, anything_else(content, content.text("more.none_left")))
+        return answer_topic(handler_input, paging.kind, paging.id, paging.next)

@@ -1,0 +1,59 @@
+"""Per-locale resources (Alexa layer): content and the triage protocol, built once at start-up."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+from ask_sdk_core.dispatch_components import AbstractRequestInterceptor
+from ask_sdk_core.handler_input import HandlerInput
+
+from skill.alexa.requests import get_locale
+from skill.domain.content import Content, ContentError, ContentStore
+from skill.domain.triage import Protocol
+
+_REQUEST_KEY = "resources"
+
+
+@dataclass(frozen=True)
+class LocaleResources:
+    """Everything a handler needs for one locale."""
+
+    content: Content
+    protocol: Protocol
+
+
+class SkillResources:
+    """Every locale's resources; building them validates the content the skill runs on."""
+
+    def __init__(self, store: ContentStore) -> None:
+        self.store = store
+        built: dict[str, LocaleResources] = {}
+        for tag in store.tags:
+            content = store.for_locale(tag)
+            try:
+                protocol = Protocol.from_content(content.node("triage"))
+            except ValueError as exc:
+                raise ContentError(f"{tag}: triage content is invalid: {exc}") from None
+            built[tag] = LocaleResources(content=content, protocol=protocol)
+        self._by_tag: Mapping[str, LocaleResources] = MappingProxyType(built)
+
+    def for_locale(self, locale: str | None) -> LocaleResources:
+        return self._by_tag[self.store.for_locale(locale).tag]
+
+
+class LocaleInterceptor(AbstractRequestInterceptor):
+    """Puts the request locale's resources into the request attributes."""
+
+    def __init__(self, resources: SkillResources) -> None:
+        self._resources = resources
+
+    def process(self, handler_input: HandlerInput) -> None:
+        locale = get_locale(handler_input)
+        handler_input.attributes_manager.request_attributes[_REQUEST_KEY] = self._resources.for_locale(locale)
+
+
+def get_resources(handler_input: HandlerInput) -> LocaleResources:
+    """The resources the interceptor chose for this request."""
+    return handler_input.attributes_manager.request_attributes[_REQUEST_KEY]

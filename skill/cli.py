@@ -1,0 +1,68 @@
+"""Command line (edge layer): ``nose-twitch serve`` and the team's tools.
+
+Each subcommand builds one :class:`~skill.config.SkillConfig` from the environment and its flags
+and passes it down.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from skill.config import ConfigError, SkillConfig, config_from_env
+from skill.domain.content import ContentError
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--content-dir", type=Path, help="content folder (default: the project's content/)")
+
+
+def _serve(args: argparse.Namespace, config: SkillConfig) -> int:
+    from skill.web.server import run
+
+    config = config.with_overrides(
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        skill_id=args.skill_id,
+        default_locale=args.locale,
+        content_dir=args.content_dir,
+        dev=True if args.dev else None,
+    )
+    config.require_production_ready()
+    return run(config)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nose-twitch", description="Nose Twitch Guide, an Alexa skill.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the webhook with a production WSGI server (gunicorn)")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1, env HOST)")
+    serve.add_argument("--port", type=int, help="port (default 8080, env PORT)")
+    serve.add_argument("--workers", type=int, help="worker processes (default 2, env WORKERS)")
+    serve.add_argument("--locale", help="locale for requests that name none (default en-US)")
+    serve.add_argument("--skill-id", help="the skill id requests must carry (env SKILL_ID); required unless --dev")
+    serve.add_argument(
+        "--dev",
+        action="store_true",
+        help="development mode: NO signature or timestamp checks (never on the internet; env SKILL_DEV=1)",
+    )
+    _add_common(serve)
+    serve.set_defaults(func=_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    try:
+        config = config_from_env()
+        return args.func(args, config)
+    except (ConfigError, ContentError) as exc:
+        print(f"nose-twitch {args.command}: {exc}", file=sys.stderr)
+        return 2

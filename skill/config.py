@@ -1,0 +1,103 @@
+"""Configuration (edge layer): one typed object, built from the environment and CLI flags.
+
+Nothing below this module reads ``os.environ``; the config is passed in.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+#: The repository's ``content/`` folder, found relative to this package (not the working directory).
+DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
+#: The repository's ``interaction_model/`` folder.
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "interaction_model"
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message names the setting."""
+
+
+@dataclass(frozen=True)
+class SkillConfig:
+    """Everything the skill and its transports need to know, in one place."""
+
+    skill_id: str | None = None
+    #: Development mode: signature and timestamp checks off (said loudly at start-up and in logs).
+    dev: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8080
+    workers: int = 2
+    default_locale: str = "en-US"
+    content_dir: Path = field(default=DEFAULT_CONTENT_DIR)
+    model_dir: Path = field(default=DEFAULT_MODEL_DIR)
+    endpoint_path: str = "/alexa"
+    #: Alexa's own limit is far lower than this; anything larger is not an Alexa request.
+    max_body_bytes: int = 256 * 1024
+    cert_fetch_timeout: float = 5.0
+    #: PEM bundle of trusted roots for the signing chain; None: the certifi / system bundle.
+    trust_store: Path | None = None
+
+    @property
+    def verify_signatures(self) -> bool:
+        return not self.dev
+
+    @property
+    def verify_timestamps(self) -> bool:
+        return not self.dev
+
+    def require_production_ready(self) -> None:
+        """Refuse to serve in production mode without a skill id to check requests against."""
+        if not self.dev and not self.skill_id:
+            raise ConfigError(
+                "No skill id: pass --skill-id or set SKILL_ID (the id Alexa sends as "
+                "applicationId), or use --dev for local testing without verification."
+            )
+
+    def with_overrides(self, **changes: object) -> SkillConfig:
+        """A copy with the given non-None settings replaced."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    return env.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def config_from_env(env: Mapping[str, str] | None = None) -> SkillConfig:
+    """Build the config from environment variables (``SKILL_ID``, ``PORT``, ...)."""
+    env = os.environ if env is None else env
+    trust = env.get("SKILL_TRUST_STORE") or None
+    return SkillConfig(
+        skill_id=env.get("SKILL_ID") or None,
+        dev=_flag(env, "SKILL_DEV"),
+        host=env.get("HOST") or SkillConfig.host,
+        port=_int(env, "PORT", SkillConfig.port),
+        workers=_int(env, "WORKERS", SkillConfig.workers),
+        default_locale=env.get("SKILL_DEFAULT_LOCALE") or SkillConfig.default_locale,
+        content_dir=Path(env["SKILL_CONTENT_DIR"]) if env.get("SKILL_CONTENT_DIR") else DEFAULT_CONTENT_DIR,
+        max_body_bytes=_int(env, "SKILL_MAX_BODY_BYTES", SkillConfig.max_body_bytes),
+        cert_fetch_timeout=_float(env, "SKILL_CERT_TIMEOUT", SkillConfig.cert_fetch_timeout),
+        trust_store=Path(trust) if trust else None,
+    )

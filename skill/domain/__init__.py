@@ -1,0 +1,1 @@
+"""Domain layer: pure Python (content, topics, triage); imports nothing from ask_sdk or flask."""

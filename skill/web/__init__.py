@@ -1,0 +1,1 @@
+"""Web transport: the Flask webhook and request verification."""

@@ -1,0 +1,60 @@
+"""Production server (web transport): the Flask app under gunicorn, configured from SkillConfig."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from skill.config import SkillConfig
+from skill.web.app import create_app
+
+log = logging.getLogger("skill.server")
+
+DEV_WARNING = (
+    "WARNING: development mode. Request signatures and timestamps are NOT checked. "
+    "Anyone who can reach this port can talk to the skill. Never expose it to the internet."
+)
+
+
+class SkillServer(BaseApplication):
+    """gunicorn, embedded: the app is built in the parent and shared by forked workers."""
+
+    def __init__(self, config: SkillConfig) -> None:
+        self._config = config
+        self._app = create_app(config)  # content errors surface here, before any worker starts
+        super().__init__()
+
+    def load_config(self) -> None:
+        settings: dict[str, Any] = {
+            "bind": f"{self._config.host}:{self._config.port}",
+            "workers": self._config.workers,
+            "worker_class": "sync",
+            "timeout": 30,
+            "graceful_timeout": 10,
+            "keepalive": 5,
+            "accesslog": None,
+            "errorlog": "-",
+            "loglevel": "warning",
+            "proc_name": "nose-twitch",
+        }
+        for key, value in settings.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        return self._app
+
+
+def run(config: SkillConfig) -> int:
+    if config.dev:
+        print(DEV_WARNING, file=sys.stderr)
+    print(
+        f"Nose Twitch Guide listening on http://{config.host}:{config.port}{config.endpoint_path} "
+        f"(health: /healthz, verification: {'OFF' if config.dev else 'on'})",
+        file=sys.stderr,
+        flush=True,
+    )
+    SkillServer(config).run()
+    return 0
