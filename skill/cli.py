@@ -7,6 +7,7 @@ and passes it down.
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import sys
 from collections.abc import Sequence
@@ -14,6 +15,11 @@ from pathlib import Path
 
 from skill.config import ConfigError, SkillConfig, config_from_env
 from skill.domain.content import ContentError
+
+
+#: Tool subcommands: each module in skill/tools/ has ``register(subparsers)``, which adds its parser
+#: with ``set_defaults(func=run)`` where ``run(args, config) -> int`` (the exit status).
+TOOLS: tuple[str, ...] = ()
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -53,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_common(serve)
     serve.set_defaults(func=_serve)
+    for name in TOOLS:
+        importlib.import_module(f"skill.tools.{name}").register(sub)
     return parser
 
 

@@ -1,0 +1,41 @@
+"""Shared fixtures: the skill is built once per test session from the real content."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from skill.alexa.builder import build_skill
+from skill.alexa.resources import SkillResources
+from skill.config import SkillConfig
+from skill.domain.content import ContentStore
+from tests.support.client import Conversation
+
+
+@pytest.fixture(scope="session")
+def config() -> SkillConfig:
+    return SkillConfig(dev=True)
+
+
+@pytest.fixture(scope="session")
+def store(config: SkillConfig) -> ContentStore:
+    return ContentStore.load(config.content_dir)
+
+
+@pytest.fixture(scope="session")
+def resources(store: ContentStore) -> SkillResources:
+    return SkillResources(store)
+
+
+@pytest.fixture(scope="session")
+def skill(config: SkillConfig, resources: SkillResources):
+    return build_skill(config, resources)
+
+
+@pytest.fixture
+def conversation(skill) -> Callable[..., Conversation]:
+    def start(locale: str = "en-US", **kwargs) -> Conversation:
+        return Conversation(skill, locale=locale, **kwargs)
+
+    return start
