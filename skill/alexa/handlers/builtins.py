@@ -27,6 +27,8 @@ class LaunchRequestHandler(AbstractRequestHandler):
 
 
 class HelpHandler(AbstractRequestHandler):
+    intents = ("AMAZON.HelpIntent",)
+
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent(handler_input, "AMAZON.HelpIntent")
 
@@ -42,6 +44,8 @@ class HelpHandler(AbstractRequestHandler):
 
 
 class StopHandler(AbstractRequestHandler):
+    intents = ("AMAZON.StopIntent", "AMAZON.CancelIntent")
+
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent(handler_input, "AMAZON.StopIntent", "AMAZON.CancelIntent")
 
@@ -51,6 +55,8 @@ class StopHandler(AbstractRequestHandler):
 
 class FallbackHandler(AbstractRequestHandler):
     """Anything the model could not place: re-orient, never a dead end."""
+
+    intents = ("AMAZON.FallbackIntent",)
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent(handler_input, "AMAZON.FallbackIntent")
@@ -66,6 +72,8 @@ class FallbackHandler(AbstractRequestHandler):
 
 
 class NavigateHomeHandler(AbstractRequestHandler):
+    intents = ("AMAZON.NavigateHomeIntent",)
+
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent(handler_input, "AMAZON.NavigateHomeIntent")
 
@@ -75,6 +83,8 @@ class NavigateHomeHandler(AbstractRequestHandler):
 
 
 class StartOverHandler(AbstractRequestHandler):
+    intents = ("AMAZON.StartOverIntent",)
+
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent(handler_input, "AMAZON.StartOverIntent")
 
@@ -85,6 +95,8 @@ class StartOverHandler(AbstractRequestHandler):
 
 class RepeatHandler(AbstractRequestHandler):
     """Says the last reply again, word for word, and keeps the conversation where it was."""
+
+    intents = ("AMAZON.RepeatIntent",)
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent(handler_input, "AMAZON.RepeatIntent")
@@ -100,6 +112,8 @@ class RepeatHandler(AbstractRequestHandler):
 class YesHandler(AbstractRequestHandler):
     """"Yes" to a topic's follow-up leads to that topic; otherwise it re-orients."""
 
+    intents = ("AMAZON.YesIntent",)
+
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent(handler_input, "AMAZON.YesIntent")
 
@@ -113,6 +127,8 @@ class YesHandler(AbstractRequestHandler):
 
 class NoHandler(AbstractRequestHandler):
     """"No" to "want to hear more?" or to an offer moves on."""
+
+    intents = ("AMAZON.NoIntent",)
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent(handler_input, "AMAZON.NoIntent")

@@ -89,6 +89,8 @@ def answer_topic(handler_input: HandlerInput, kind: str, topic_id: str, start: i
 class TopicIntentHandler(AbstractRequestHandler):
     """One handler for every topic intent: the intent name picks the content."""
 
+    intents = tuple(TOPIC_INTENTS)
+
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return get_intent_name(handler_input) in TOPIC_INTENTS
 
@@ -100,6 +102,9 @@ class TopicIntentHandler(AbstractRequestHandler):
 
 class TriggerDetailHandler(AbstractRequestHandler):
     """"Does coffee cause it?": the trigger slot's resolved id picks the content."""
+
+    intents = (TRIGGER_INTENT,)
+    slots = (TRIGGER_SLOT,)
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent(handler_input, TRIGGER_INTENT)
@@ -119,6 +124,8 @@ class TriggerDetailHandler(AbstractRequestHandler):
 
 class MoreHandler(AbstractRequestHandler):
     """"More", or "yes" to "want to hear more?": the next page of the topic."""
+
+    intents = (MORE_INTENT, "AMAZON.YesIntent")
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         if is_intent(handler_input, MORE_INTENT):
