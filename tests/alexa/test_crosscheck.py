@@ -1,0 +1,68 @@
+"""Names agree across code, content and every interaction model (STYLE practice 6)."""
+
+from __future__ import annotations
+
+import pytest
+
+from skill.alexa.builder import request_handlers
+from skill.alexa.handlers.topics import TOPIC_INTENTS
+from skill.config import DEFAULT_MODEL_DIR
+from skill.tools.model_checks import check_model, load_model, model_intents, model_paths, slot_value_ids
+from tests.support.envelopes import intent_request
+
+MODELS = list(model_paths(DEFAULT_MODEL_DIR))
+
+
+def handled_intents() -> dict[str, tuple[str, ...]]:
+    """intent -> slots read by the handlers that accept it."""
+    handled: dict[str, set[str]] = {}
+    for handler in request_handlers():
+        for intent in getattr(handler, "intents", ()):
+            handled.setdefault(intent, set()).update(getattr(handler, "slots", ()))
+    return {intent: tuple(sorted(slots)) for intent, slots in handled.items()}
+
+
+def test_there_is_an_en_us_model():
+    assert any(p.name == "en-US.json" for p in MODELS), "interaction_model/en-US.json is missing"
+
+
+@pytest.mark.parametrize("path", MODELS, ids=lambda p: p.stem)
+def test_model_follows_alexa_rules(path):
+    problems = check_model(path)
+    assert not problems, "model problems:\n" + "\n".join(map(str, problems))
+
+
+@pytest.mark.parametrize("path", MODELS, ids=lambda p: p.stem)
+def test_every_model_intent_has_a_handler_and_every_handler_intent_is_in_the_model(path):
+    intents = model_intents(load_model(path))
+    handled = handled_intents()
+    missing_handler = sorted(set(intents) - set(handled))
+    missing_in_model = sorted(set(handled) - set(intents))
+    assert not missing_handler, f"{path.name}: intents without a handler: {missing_handler}"
+    assert not missing_in_model, f"{path.name}: handled intents missing from the model: {missing_in_model}"
+    for intent, slots in handled.items():
+        for slot_name in slots:
+            assert slot_name in intents[intent], f"{path.name}: {intent} has no slot {slot_name!r} the handler reads"
+
+
+@pytest.mark.parametrize("path", MODELS, ids=lambda p: p.stem)
+def test_every_model_intent_reaches_a_real_handler(conversation, path):
+    locale = path.stem
+    for intent in model_intents(load_model(path)):
+        conv = conversation(locale)
+        conv.launch()
+        conv.send(intent_request(intent, locale=locale))
+        assert conv.log.get("handler") != "unknown_intent", f"{locale}: {intent} fell through to the unknown handler"
+
+
+@pytest.mark.parametrize("path", MODELS, ids=lambda p: p.stem)
+def test_every_topic_trigger_and_symptom_has_content(store, path):
+    model = load_model(path)
+    content = store.for_locale(path.stem)
+    for intent, topic in TOPIC_INTENTS.items():
+        assert content.has(f"topics.{topic}.items"), f"{path.stem}: {intent} has no content topics.{topic}"
+    for trigger in slot_value_ids(model, "TRIGGER"):
+        assert content.has(f"triggers.{trigger}.items"), f"{path.stem}: trigger {trigger!r} has no content"
+    symptom_map = content.node("triage.symptoms")
+    for symptom in slot_value_ids(model, "SYMPTOM"):
+        assert symptom in symptom_map, f"{path.stem}: symptom {symptom!r} is not mapped in triage.symptoms"
