@@ -118,6 +118,9 @@ def create_app(
         fields["type"] = req["type"]
         if isinstance(req.get("requestId"), str):
             fields["request_id"] = req["requestId"][:120]
+        intent = req.get("intent")
+        if isinstance(intent, dict) and isinstance(intent.get("name"), str):
+            fields["intent"] = intent["name"][:100]
         try:
             for verifier in verifiers:
                 verifier.verify(request.headers, body, envelope)
