@@ -236,6 +236,18 @@ def go_back(protocol: Protocol, state: TriageState) -> TriageState:
     return TriageState(asked=state.asked[:-1], pre=state.pre)
 
 
+def _targets(protocol: Protocol, symptoms: Iterable[str], duration_days: float | None) -> set[str]:
+    """The questions one-shot slots answer yes; unknown symptom ids are ignored."""
+    targets = {protocol.symptom_map[s] for s in symptoms if isinstance(s, str) and s in protocol.symptom_map}
+    if (
+        isinstance(duration_days, int | float)
+        and math.isfinite(duration_days)
+        and duration_days >= protocol.duration_min_days
+    ):
+        targets.add(protocol.duration_question)
+    return targets
+
+
 def pre_answer(
     protocol: Protocol,
     state: TriageState,
@@ -248,19 +260,35 @@ def pre_answer(
     about other things (daily life, spreading), so "no" cannot be assumed.
     """
     answered = state.answers()
-    targets = {protocol.symptom_map[s] for s in symptoms if isinstance(s, str) and s in protocol.symptom_map}
-    if (
-        duration_days is not None
-        and math.isfinite(duration_days)
-        and duration_days >= protocol.duration_min_days
-    ):
-        targets.add(protocol.duration_question)
+    targets = _targets(protocol, symptoms, duration_days)
     pre = dict(state.pre)
     for qid in targets:
         if qid not in answered:
             pre[qid] = Answer.YES
     ordered = tuple((q.id, pre[q.id]) for q in protocol.questions if q.id in pre)
     return TriageState(asked=state.asked, pre=ordered)
+
+
+def mention(
+    protocol: Protocol,
+    state: TriageState,
+    symptoms: Iterable[str],
+    duration_days: float | None,
+) -> TriageState:
+    """Symptoms told mid-check: like :func:`pre_answer`, but a later "I have it" beats an earlier "no".
+
+    If a mentioned symptom's question was asked and answered no, the check goes back to that
+    question (the more urgent answers before it stay) and takes the mention as yes. Letting the
+    "no" stand would ignore what the person just said, which could under-triage.
+    """
+    symptoms = tuple(symptoms)
+    targets = _targets(protocol, symptoms, duration_days)
+    asked = state.asked
+    for position, (qid, ans) in enumerate(state.asked):
+        if qid in targets and ans == Answer.NO:
+            asked = state.asked[:position]
+            break
+    return pre_answer(protocol, TriageState(asked=asked, pre=state.pre), symptoms, duration_days)
 
 
 # --- durations --------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from skill.domain.triage import (
     TriageState,
     answer,
     go_back,
+    mention,
     next_step,
     parse_iso_duration,
     pre_answer,
@@ -242,6 +243,27 @@ def test_pre_answer_never_overrides_an_asked_answer():
             assert after.asked == state.asked, f"pre_answer changed asked answers of {state}"
             for qid, ans in state.answers().items():
                 assert after.answers()[qid] == ans, f"pre_answer({symptom}) overrode {qid}={ans.value} in {state}"
+
+
+def test_a_mention_mid_check_beats_an_earlier_no():
+    checked = 0
+    for state in REACHABLE:
+        for symptom, days in [*((s, None) for s in SYMPTOM_IDS), (None, 30.0)]:
+            target = PROTOCOL.symptom_map[symptom] if symptom else PROTOCOL.duration_question
+            after = mention(PROTOCOL, state, [symptom] if symptom else [], days)
+            context = f"mention({symptom}, {days}) in {state} -> {after}"
+            assert after.answers()[target] in RAISING, f"the mentioned symptom's question is not yes/unsure: {context}"
+            assert after in REACHABLE, f"mention produced a state the engine cannot reach: {context}"
+            assert state.asked[: len(after.asked)] == after.asked, f"mention changed earlier answers: {context}"
+            step = next_step(PROTOCOL, after)
+            if isinstance(step, Outcome):
+                assert step.level <= LEVEL_OF[target], f"outcome less urgent than the mention: {context}"
+            if state.answers().get(target) != Answer.NO:
+                assert after == pre_answer(PROTOCOL, state, [symptom] if symptom else [], days), (
+                    f"without a conflicting no, mention must equal pre_answer: {context}"
+                )
+            checked += 1
+    assert checked == len(REACHABLE) * (len(SYMPTOM_IDS) + 1), "mention was not checked on every reachable state"
 
 
 def test_outcome_never_becomes_less_urgent_when_more_is_said():
