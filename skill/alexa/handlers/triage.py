@@ -1,5 +1,320 @@
-"""Triage handlers (Alexa layer): placeholder until the triage conversation lands."""
+"""Triage handlers (Alexa layer): the symptom check conversation, thin over ``skill.domain.triage``.
+
+A check is in progress when the session's ``pending`` is "triage" and its ``triage`` attribute is
+a state the engine accepts (``state_from_session``) that still has a question to ask. Anything
+else, including a tampered attribute, means no check is in progress. During a check these
+handlers own every intent, so a stray "more" or topic question cannot silently drop the check:
+they re-ask the question, and stop / cancel ends it with the emergency-signs reminder.
+"""
+
+from __future__ import annotations
+
+from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+
+from skill.alexa.context import note
+from skill.alexa.handlers.replies import anything_else, goodbye
+from skill.alexa.requests import get_intent_name, get_slot, is_intent, is_new_session, is_request_type
+from skill.alexa.resources import get_resources
+from skill.alexa.speech import Reply
+from skill.alexa.state import PENDING_OFFER_CHECK, PENDING_TRIAGE, get_pending, get_triage_raw, respond
+from skill.alexa.triage_replies import TriageTexts, ask, readback, step_reply, why
+from skill.domain.triage import (
+    Answer,
+    Ask,
+    Outcome,
+    Step,
+    TriageState,
+    answer,
+    go_back,
+    mention,
+    next_step,
+    parse_iso_duration,
+    pre_answer,
+    state_from_session,
+    state_to_session,
+)
+
+SYMPTOM_CHECK_INTENT = "SymptomCheckIntent"
+UNSURE_INTENT = "UnsureIntent"
+WHY_INTENT = "WhyAskIntent"
+GO_BACK_INTENT = "GoBackIntent"
+SYMPTOM_SLOT = "symptom"
+DURATION_SLOT = "duration"
+
+_ANSWERS = {"AMAZON.YesIntent": Answer.YES, "AMAZON.NoIntent": Answer.NO, UNSURE_INTENT: Answer.UNSURE}
+
+
+def _texts(handler_input: HandlerInput) -> TriageTexts:
+    resources = get_resources(handler_input)
+    return TriageTexts(content=resources.content, protocol=resources.protocol)
+
+
+def _session_state(handler_input: HandlerInput) -> TriageState | None:
+    """The stored triage state, validated by the engine (None when absent or tampered)."""
+    return state_from_session(get_resources(handler_input).protocol, get_triage_raw(handler_input))
+
+
+def current_check(handler_input: HandlerInput) -> TriageState | None:
+    """The state of a check that still has a question to ask, else None."""
+    if get_pending(handler_input) != PENDING_TRIAGE:
+        return None
+    state = _session_state(handler_input)
+    if state is None or not isinstance(next_step(get_resources(handler_input).protocol, state), Ask):
+        return None
+    return state
+
+
+def in_check(handler_input: HandlerInput) -> bool:
+    return current_check(handler_input) is not None
+
+
+def _current_question(handler_input: HandlerInput, state: TriageState) -> Ask:
+    step = next_step(get_resources(handler_input).protocol, state)
+    assert isinstance(step, Ask), "current_check guarantees a question"
+    return step
+
+
+def _respond_step(handler_input: HandlerInput, state: TriageState, step: Step, *lines: str) -> Response:
+    """Ask the next question (the check goes on) or give the outcome (the check is over)."""
+    reply = step_reply(_texts(handler_input), state, step, *lines)
+    if isinstance(step, Outcome):
+        note(handler_input, disposition=step.level.key)
+        # The finished state stays for one turn so "go back" can still change the last answer.
+        return respond(handler_input, reply, triage=state_to_session(state))
+    return _keep_asking(handler_input, reply, state)
+
+
+def _keep_asking(handler_input: HandlerInput, reply: Reply, state: TriageState) -> Response:
+    return respond(handler_input, reply, pending=PENDING_TRIAGE, triage=state_to_session(state))
+
+
+def start_check(handler_input: HandlerInput, *lead: str) -> Response:
+    """A fresh check, pre-answered from the request's slots (if any), read back before asking."""
+    texts = _texts(handler_input)
+    symptom, duration = get_slot(handler_input, SYMPTOM_SLOT), get_slot(handler_input, DURATION_SLOT)
+    days = parse_iso_duration(duration.raw) if duration.raw else None
+    state = pre_answer(texts.protocol, TriageState(), [symptom.id] if symptom.id else [], days)
+    lines = [*lead]
+    if is_new_session(handler_input):
+        lines.append(texts.text("not_medical_advice"))
+    lines.append(texts.text("intro"))
+    lines += readback(texts, symptom.id, symptom.raw, duration.raw, days)
+    return _respond_step(handler_input, state, next_step(texts.protocol, state), *lines)
+
+
+# --- during a check ---------------------------------------------------------------------------
+
+
+class TriageAnswerHandler(AbstractRequestHandler):
+    """Yes, no or not sure to the current question."""
+
+    intents = tuple(_ANSWERS)
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent(handler_input, *_ANSWERS) and in_check(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        state = current_check(handler_input)
+        assert state is not None
+        given = _ANSWERS[get_intent_name(handler_input) or ""]
+        state, step = answer(get_resources(handler_input).protocol, state, given)
+        lines = (_texts(handler_input).text("unsure_ack"),) if given == Answer.UNSURE else ()
+        return _respond_step(handler_input, state, step, *lines)
+
+
+class TriageWhyHandler(AbstractRequestHandler):
+    """"Why do you ask?": the question's reason, then the question again."""
+
+    intents = (WHY_INTENT,)
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent(handler_input, WHY_INTENT) and in_check(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        state = current_check(handler_input)
+        assert state is not None
+        reply = why(_texts(handler_input), _current_question(handler_input, state).question)
+        return _keep_asking(handler_input, reply, state)
+
+
+class TriageGoBackHandler(AbstractRequestHandler):
+    """"Go back": undo the last answer, during a check or right after its outcome."""
+
+    intents = (GO_BACK_INTENT,)
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        if not is_intent(handler_input, GO_BACK_INTENT):
+            return False
+        return in_check(handler_input) or _finished_state(handler_input) is not None
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        texts = _texts(handler_input)
+        state = current_check(handler_input) or _finished_state(handler_input)
+        assert state is not None
+        if not state.asked:
+            line = texts.text("go_back_first")
+        else:
+            state, line = go_back(texts.protocol, state), texts.text("go_back_done")
+        return _respond_step(handler_input, state, next_step(texts.protocol, state), line)
+
+
+def _finished_state(handler_input: HandlerInput) -> TriageState | None:
+    """A finished check's state, kept for the turn after its outcome."""
+    state = _session_state(handler_input)
+    if state is None or not state.asked or get_pending(handler_input) is not None:
+        return None
+    return state if isinstance(next_step(get_resources(handler_input).protocol, state), Outcome) else None
+
+
+class TriageRepeatHandler(AbstractRequestHandler):
+    """"Repeat": the current question again."""
+
+    intents = ("AMAZON.RepeatIntent",)
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent(handler_input, "AMAZON.RepeatIntent") and in_check(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        state = current_check(handler_input)
+        assert state is not None
+        reply = ask(_texts(handler_input), _current_question(handler_input, state).question)
+        return _keep_asking(handler_input, reply, state)
+
+
+class TriageHelpHandler(AbstractRequestHandler):
+    """"Help": how to answer, then the question again."""
+
+    intents = ("AMAZON.HelpIntent",)
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent(handler_input, "AMAZON.HelpIntent") and in_check(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        state = current_check(handler_input)
+        assert state is not None
+        texts = _texts(handler_input)
+        reply = ask(texts, _current_question(handler_input, state).question, texts.text("help"))
+        return _keep_asking(handler_input, reply, state)
+
+
+class TriageStartOverHandler(AbstractRequestHandler):
+    """"Start over" during a check: a fresh check from the first question."""
+
+    intents = ("AMAZON.StartOverIntent",)
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent(handler_input, "AMAZON.StartOverIntent") and in_check(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        texts = _texts(handler_input)
+        state = TriageState()
+        return _respond_step(handler_input, state, next_step(texts.protocol, state), texts.text("restart"),
+                             texts.text("intro"))
+
+
+class TriageStopHandler(AbstractRequestHandler):
+    """Stop or cancel ends the check with the emergency-signs reminder; "home" leaves it the same way."""
+
+    intents = ("AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent")
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent(handler_input, *self.intents) and in_check(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        texts = _texts(handler_input)
+        line = texts.text("stop_mid_check")
+        if is_intent(handler_input, "AMAZON.NavigateHomeIntent"):
+            return respond(handler_input, anything_else(texts.content, line))
+        return respond(handler_input, goodbye(texts.content, line))
+
+
+class SymptomCheckHandler(AbstractRequestHandler):
+    """"Check my symptoms" (with or without a symptom or duration) starts a check, or adds to one."""
+
+    intents = (SYMPTOM_CHECK_INTENT,)
+    slots = (SYMPTOM_SLOT, DURATION_SLOT)
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent(handler_input, SYMPTOM_CHECK_INTENT)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        note(handler_input, handler="triage")
+        state = current_check(handler_input)
+        if state is None:
+            return start_check(handler_input)
+        texts = _texts(handler_input)
+        symptom, duration = get_slot(handler_input, SYMPTOM_SLOT), get_slot(handler_input, DURATION_SLOT)
+        days = parse_iso_duration(duration.raw) if duration.raw else None
+        state = mention(texts.protocol, state, [symptom.id] if symptom.id else [], days)
+        lines = readback(texts, symptom.id, symptom.raw, duration.raw, days) or [texts.text("carry_on")]
+        return _respond_step(handler_input, state, next_step(texts.protocol, state), *lines)
+
+
+class TriageOtherIntentHandler(AbstractRequestHandler):
+    """Any other intent during a check (fallback, a topic, "more"): ask for yes, no or not sure."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type(handler_input, "IntentRequest") and in_check(handler_input)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        state = current_check(handler_input)
+        assert state is not None
+        texts = _texts(handler_input)
+        reply = ask(texts, _current_question(handler_input, state).question, texts.text("reask"))
+        return _keep_asking(handler_input, reply, state)
+
+
+# --- outside a check --------------------------------------------------------------------------
+
+
+class OfferedCheckYesHandler(AbstractRequestHandler):
+    """"Yes" to "Would you like me to run a quick symptom check?"."""
+
+    intents = ("AMAZON.YesIntent",)
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent(handler_input, "AMAZON.YesIntent") and get_pending(handler_input) == PENDING_OFFER_CHECK
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        note(handler_input, handler="triage")
+        return start_check(handler_input)
+
+
+_OUTSIDE_LINES = {WHY_INTENT: "outside_why", GO_BACK_INTENT: "outside_go_back", UNSURE_INTENT: "outside_unsure"}
+
+
+class OutsideCheckHandler(AbstractRequestHandler):
+    """"Why?", "go back" or "not sure" with no check running: a short answer and the offer of one."""
+
+    intents = tuple(_OUTSIDE_LINES)
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent(handler_input, *_OUTSIDE_LINES)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        texts = _texts(handler_input)
+        reply = Reply(
+            lines=(texts.text(_OUTSIDE_LINES[get_intent_name(handler_input) or ""]),),
+            question=texts.text("offer_check"),
+            reprompt=texts.text("offer_check_reprompt"),
+        )
+        return respond(handler_input, reply, pending=PENDING_OFFER_CHECK)
 
 
 def handlers() -> list:
-    return []
+    """The triage handlers in dispatch order: in-check handlers first, the catch-all last of those."""
+    return [
+        TriageAnswerHandler(),
+        TriageWhyHandler(),
+        TriageGoBackHandler(),
+        TriageRepeatHandler(),
+        TriageHelpHandler(),
+        TriageStartOverHandler(),
+        TriageStopHandler(),
+        SymptomCheckHandler(),
+        TriageOtherIntentHandler(),
+        OfferedCheckYesHandler(),
+        OutsideCheckHandler(),
+    ]

@@ -1,0 +1,147 @@
+"""Triage replies (Alexa layer): engine steps and slot read-backs become :class:`Reply` objects.
+
+Every word comes from the ``triage`` content section; this module only chooses and orders keys.
+The emergency outcome is built apart from the rest on purpose: it says the emergency lead first,
+then the short meaning, and nothing else, so no intro, acknowledgement or read-back can ever
+delay it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from skill.alexa.handlers.replies import anything_else
+from skill.alexa.speech import Reply, Screen, join_lines
+from skill.domain.content import Content
+from skill.domain.triage import Answer, Ask, Level, Outcome, Protocol, Question, Step, TriageState
+
+#: Spoken duration units, largest first: (content key stem, days per unit).
+_DURATION_UNITS = (("year", 365.0), ("month", 30.0), ("week", 7.0), ("day", 1.0), ("hour", 1 / 24))
+
+
+@dataclass(frozen=True)
+class TriageTexts:
+    """The triage content of one locale, with the protocol it drives."""
+
+    content: Content
+    protocol: Protocol
+
+    def text(self, key: str, **params: object) -> str:
+        return self.content.text(f"triage.texts.{key}", **params)
+
+    def question_node(self, question_id: str) -> Mapping[str, Any]:
+        for node in self.content.node("triage.questions"):
+            if node["id"] == question_id:
+                return node
+        raise KeyError(question_id)
+
+    def outcome_node(self, level: Level) -> Mapping[str, Any]:
+        return self.content.node(f"triage.outcomes.{level.key}")
+
+    def symptom_name(self, symptom_id: str) -> str:
+        return self.content.text(f"triage.symptom_names.{symptom_id}")
+
+
+def ask(texts: TriageTexts, question: Question, *lines: str) -> Reply:
+    """Some lines, then the question (its reprompt says how to answer)."""
+    node = texts.question_node(question.id)
+    return Reply(
+        lines=tuple(lines),
+        question=texts.content.format(node["ask"]),
+        reprompt=texts.content.format(node["reprompt"]),
+    )
+
+
+def why(texts: TriageTexts, question: Question) -> Reply:
+    return ask(texts, question, texts.content.format(texts.question_node(question.id)["why"]))
+
+
+def step_reply(texts: TriageTexts, state: TriageState, step: Step, *lines: str) -> Reply:
+    """The next question after ``lines``, or the outcome (an emergency drops ``lines``)."""
+    if isinstance(step, Ask):
+        return ask(texts, step.question, *lines)
+    return outcome(texts, state, step, *lines)
+
+
+def outcome(texts: TriageTexts, state: TriageState, result: Outcome, *lines: str) -> Reply:
+    """The disposition: speech, a card with the answers to show a doctor, and a screen."""
+    content = texts.content
+    node = texts.outcome_node(result.level)
+    lead = content.format(node["lead_safe"] if result.to_be_safe else node["lead"])
+    meaning = content.format(node["meaning"])
+    title = content.format(node["card_title"])
+    card = "\n".join([join_lines([lead, meaning]), *answers_card_lines(texts, state), texts.text("not_medical_advice")])
+    if result.level == Level.EMERGENCY:
+        # The number first, then the short meaning; nothing else. The session ends.
+        return Reply(
+            lines=(lead, meaning),
+            card_title=title,
+            card_text=card,
+            screen=Screen(
+                title=title,
+                points=(lead, meaning),
+                level=result.level.key,
+                emphasis=content.locale_params.get("emergency_number_display"),
+            ),
+        )
+    spoken = [*lines, lead, meaning]
+    if node.get("who"):
+        spoken.append(content.format(node["who"]))
+    spoken += [content.format(tip["say"]) for tip in node.get("tips", ())[:3]]
+    if node.get("recheck"):
+        spoken.append(content.format(node["recheck"]))
+    spoken += [texts.text("safety_net"), texts.text("not_medical_advice")]
+    base = anything_else(content, *spoken, card_title=title)
+    return Reply(
+        lines=base.lines,
+        question=base.question,
+        reprompt=base.reprompt,
+        card_title=title,
+        card_text=card,
+        screen=Screen(title=title, points=(lead, meaning), level=result.level.key),
+    )
+
+
+def answers_card_lines(texts: TriageTexts, state: TriageState) -> list[str]:
+    """ "Your answers", then one line per answered question, in asking order."""
+    answers = state.answers()
+    lines = [texts.text("card_answers_heading")]
+    for question in texts.protocol.questions:
+        if question.id in answers:
+            summary = texts.content.format(texts.question_node(question.id)["summary"])
+            lines.append(texts.text(f"card_answer_{Answer(answers[question.id]).value}", summary=summary))
+    return lines
+
+
+def readback(texts: TriageTexts, symptom_id: str | None, symptom_raw: str | None, duration_raw: str | None,
+             duration_days: float | None) -> list[str]:
+    """What the skill understood from one-shot slots, said before the next question."""
+    lines = []
+    if symptom_id and symptom_id in texts.protocol.symptom_map:
+        lines.append(texts.text("readback_symptom", symptom=texts.symptom_name(symptom_id)))
+    elif symptom_raw:
+        lines.append(texts.text("symptom_unknown"))
+    if duration_raw:
+        if duration_days is None:
+            lines.append(texts.text("duration_unreadable"))
+        else:
+            lines.append(texts.text("readback_duration", duration=spoken_duration(texts, duration_days)))
+    return lines
+
+
+def spoken_duration(texts: TriageTexts, days: float) -> str:
+    """ "3 weeks", "a month", "26 hours": the largest unit that fits whole, else rounded."""
+    if days < 1 / 24:
+        return texts.text("duration_less_than_hour")
+    whole = [(unit, days / size) for unit, size in _DURATION_UNITS if days >= size and _is_whole(days / size)]
+    unit, count = whole[0] if whole else next((u, days / s) for u, s in _DURATION_UNITS if days >= s)
+    number = round(count)
+    if number == 1:
+        return texts.text(f"duration_one_{unit}")
+    return texts.text(f"duration_{unit}s", count=number)
+
+
+def _is_whole(value: float) -> bool:
+    return abs(value - round(value)) < 1e-6
