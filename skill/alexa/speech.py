@@ -1,4 +1,4 @@
-"""Speech (Alexa layer): a structured :class:`Reply` becomes SSML, a card and an Alexa response.
+"""Speech (Alexa layer): a structured :class:`Reply` becomes SSML, a card, a screen and an Alexa response.
 
 Content holds plain text; this module is the one place that escapes it for SSML, so a clinician's
 "&" or "<" can never break a response.
@@ -14,6 +14,8 @@ from xml.sax.saxutils import escape
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
+
+from skill.alexa import screens
 
 #: Alexa's limit on outputSpeech.ssml.
 MAX_SPEECH_CHARS = 8000
@@ -108,4 +110,6 @@ def build_response(handler_input: HandlerInput, reply: Reply) -> Response:
         builder.set_should_end_session(True)
     if reply.card_title or reply.card_text:
         builder.set_card(SimpleCard(title=reply.card_title or "", content=reply.card_text or reply.text))
+    if reply.screen is not None and screens.supports_apl(handler_input):
+        builder.add_directive(screens.render_directive(reply.screen))
     return builder.response
