@@ -5,7 +5,7 @@ from __future__ import annotations
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import SkillBuilder
 
-from skill.alexa.handlers import builtins, topics, triage
+from skill.alexa.handlers import builtins, can_fulfill, topics, triage
 from skill.alexa.handlers.errors import ApologyExceptionHandler
 from skill.alexa.resources import LocaleInterceptor, SkillResources
 from skill.config import SkillConfig
@@ -31,6 +31,8 @@ def request_handlers() -> list:
         builtins.NoHandler(),
         builtins.SessionEndedHandler(),
         builtins.UnknownIntentHandler(),
+        # Name-free requests: a silent YES / MAYBE / NO, before the catch-all.
+        can_fulfill.CanFulfillHandler(),
         builtins.UnknownRequestHandler(),
     ]
 

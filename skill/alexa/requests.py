@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_model import IntentRequest
+from ask_sdk_model import IntentRequest, Slot
 
 ER_SUCCESS_MATCH = "ER_SUCCESS_MATCH"
 
@@ -47,7 +47,11 @@ def get_slot(handler_input: HandlerInput, name: str) -> SlotValue:
     request = handler_input.request_envelope.request
     if not isinstance(request, IntentRequest) or request.intent is None or not request.intent.slots:
         return SlotValue(id=None, raw=None)
-    slot = request.intent.slots.get(name)
+    return read_slot(request.intent.slots.get(name))
+
+
+def read_slot(slot: Slot | None) -> SlotValue:
+    """One slot object (from any request type that carries an intent) as a :class:`SlotValue`."""
     if slot is None:
         return SlotValue(id=None, raw=None)
     resolved = None
