@@ -1,0 +1,216 @@
+"""Spanish (es-US, es-MX, es-ES): whole conversations, each locale's emergency number, no English left."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import pytest
+
+from skill.config import DEFAULT_MODEL_DIR
+from skill.domain.content import iter_texts, placeholders
+from skill.tools.model_checks import load_model, model_intents, slot_value_ids
+from tests.support.client import reprompt, speech
+from tests.support.envelopes import APL, slot
+
+#: locale -> (spoken emergency number, the digits for screens, who to see).
+SPANISH = {
+    "es-US": ("nueve uno uno", "911", "tu médico"),
+    "es-MX": ("nueve uno uno", "911", "tu médico"),
+    "es-ES": ("uno uno dos", "112", "tu médico de cabecera"),
+}
+SPOKEN_NUMBERS = {spoken for spoken, _, _ in SPANISH.values()}
+#: A Spanish locale the skill has no folder for gets content/es, which names no country's number.
+SAFE_NUMBER = "tu número local de emergencias"
+#: Common English words that must never reach a Spanish listener (text padded and lower-cased).
+ENGLISH_WORDS = (" the ", " and ", " your ", " you ", " doctor ", " what ", "twitch", " is ", " with ")
+#: Leaf keys whose values are ids, not words: they must match content/en exactly.
+ID_KEYS = {"id", "level", "yes_topic", "file"}
+
+
+def is_id(key: str) -> bool:
+    parts = key.split(".")
+    return (
+        parts[-1] in ID_KEYS
+        or "source" in parts
+        or key == "triage.duration.question"
+        or key.startswith("triage.symptoms.")
+    )
+
+
+def first_sentence(text: str) -> str:
+    return re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
+
+
+def english_in(text: str) -> list[str]:
+    padded = f" {text.lower()} "
+    return [word for word in ENGLISH_WORDS if word in padded]
+
+
+def said(response: dict[str, Any]) -> list[str]:
+    """Everything a response speaks or shows: speech, reprompt, card."""
+    card = response["response"].get("card") or {}
+    return [speech(response), reprompt(response), card.get("title", ""), card.get("content", "")]
+
+
+def emergency(conv) -> tuple[dict[str, Any], list[str]]:
+    """Launch, one topic, then a check answered yes to its first question: the emergency outcome."""
+    heard = []
+    launch = conv.launch()
+    heard += said(launch)
+    assert "Guía del tic nasal" in speech(launch), f"{conv.locale}: the launch names the skill: {speech(launch)!r}"
+    topic = conv.intent("CausesIntent")
+    heard += said(topic)
+    assert "estrés" in speech(topic), f"{conv.locale}: the causes topic should name stress: {speech(topic)!r}"
+    assert speech(topic).endswith("¿Quieres saber más?"), f"{conv.locale}: a long topic offers more in Spanish"
+    heard += said(conv.intent("MoreIntent"))
+    started = conv.intent("SymptomCheckIntent")
+    heard += said(started)
+    assert conv.ended is False and speech(started).endswith("?"), f"{conv.locale}: the check should ask a question"
+    response = conv.intent("AMAZON.YesIntent")
+    heard += said(response)
+    assert conv.log.get("disposition") == "emergency", f"{conv.locale}: yes to the first question is an emergency"
+    assert conv.ended, f"{conv.locale}: the emergency outcome ends the session"
+    return response, heard
+
+
+@pytest.mark.parametrize("locale", SPANISH)
+def test_emergency_outcome_leads_with_the_locales_number(conversation, locale):
+    spoken, display, _ = SPANISH[locale]
+    response, heard = emergency(conversation(locale, interfaces=APL))
+    text = speech(response)
+    assert spoken in first_sentence(text), f"{locale}: the first sentence must say {spoken!r}: {text!r}"
+    assert first_sentence(text).startswith("Marca"), f"{locale}: the first sentence is the call: {text!r}"
+    for other in SPOKEN_NUMBERS - {spoken}:
+        assert other not in text, f"{locale}: the emergency outcome says another country's number {other!r}: {text!r}"
+    assert SAFE_NUMBER not in text, f"{locale}: a known locale should name its number: {text!r}"
+    assert spoken in response["response"]["card"]["title"], f"{locale}: the card title should say the number"
+    data = response["response"]["directives"][0]["datasources"]["answer"]
+    assert html.unescape(data["emphasis"]) == display, f"{locale}: the screen shows {display} large: {data!r}"
+    for piece in heard:
+        assert not english_in(piece), f"{locale}: English words {english_in(piece)} in {piece!r}"
+
+
+@pytest.mark.parametrize("locale", SPANISH)
+def test_self_care_and_urgent_outcomes_name_who_to_see(conversation, locale):
+    spoken, _, doctor = SPANISH[locale]
+    conv = conversation(locale)
+    conv.intent("SymptomCheckIntent")
+    for _ in range(6):
+        response = conv.intent("AMAZON.NoIntent")
+    assert conv.log.get("disposition") == "self_care", f"{locale}: six noes is self care"
+    text = speech(response)
+    assert doctor in text, f"{locale}: the outcome should name {doctor!r}: {text!r}"
+    assert spoken in text, f"{locale}: the safety net names the emergency number: {text!r}"
+    assert not english_in(text), f"{locale}: English words {english_in(text)} in {text!r}"
+    conv = conversation(locale)
+    conv.intent("SymptomCheckIntent")
+    conv.intent("AMAZON.NoIntent")
+    conv.intent("AMAZON.NoIntent")
+    urgent = speech(conv.intent("UnsureIntent"))
+    assert conv.log.get("disposition") == "urgent", f"{locale}: no, no, not sure is urgent"
+    assert "Por seguridad, busca atención médica hoy" in urgent, f"{locale}: not sure is 'to be safe': {urgent!r}"
+    assert f"Llama a {doctor} ahora" in urgent, f"{locale}: the urgent outcome names {doctor!r}: {urgent!r}"
+    assert not english_in(urgent), f"{locale}: English words {english_in(urgent)} in {urgent!r}"
+
+
+@pytest.mark.parametrize("locale", SPANISH)
+def test_one_shot_symptom_and_duration_are_read_back_in_spanish(conversation, locale):
+    conv = conversation(locale)
+    response = conv.intent("SymptomCheckIntent", slot("symptom", "caída", id="face_droop"), slot("duration", "P3W"))
+    text = speech(response)
+    assert "Me dices que tienes la cara caída." in text, f"{locale}: the symptom read-back: {text!r}"
+    assert "desde hace 3 semanas" in text, f"{locale}: the duration read-back: {text!r}"
+    assert not english_in(text), f"{locale}: English words {english_in(text)} in {text!r}"
+
+
+@pytest.mark.parametrize("locale", SPANISH)
+def test_trigger_synonym_answers_in_spanish(conversation, locale):
+    conv = conversation(locale)
+    text = speech(conv.intent("TriggerDetailIntent", slot("trigger", "café", id="caffeine"))).lower()
+    assert "cafeína" in text, f"{locale}: coffee should answer about caffeine: {text!r}"
+    assert text.startswith("aquí tienes información, no consejo médico."), f"{locale}: a one-shot states the notice"
+
+
+@pytest.mark.parametrize("locale", [*SPANISH, "es"])
+def test_no_english_left_in_the_merged_spanish_content(store, locale):
+    content = store.for_locale(locale)
+    assert content.tag == locale, f"{locale} should have its own content, not a fallback"
+    leaks = [(key, text) for key, text in iter_texts(content.tree) if english_in(text)]
+    assert not leaks, f"{locale}: English left in content: {leaks}"
+
+
+def shape(node: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Every leaf below a node with its dotted key; a list also yields its length."""
+    if isinstance(node, Mapping):
+        for key, value in node.items():
+            yield from shape(value, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(node, list | tuple):
+        yield f"{prefix}#len", len(node)
+        for index, value in enumerate(node):
+            yield from shape(value, f"{prefix}.{index}")
+    else:
+        yield prefix, node
+
+
+def test_spanish_content_has_the_english_keys_lists_placeholders_and_ids(store):
+    english, spanish = dict(shape(store.raw("en"))), dict(shape(store.raw("es")))
+    assert sorted(english) == sorted(spanish), (
+        f"content/es keys differ from content/en: missing {sorted(set(english) - set(spanish))}, "
+        f"extra {sorted(set(spanish) - set(english))}"
+    )
+    for key, value in english.items():
+        other = spanish[key]
+        if isinstance(value, str):
+            assert placeholders(value) == placeholders(other), f"{key}: placeholders differ: {value!r} / {other!r}"
+            if is_id(key):
+                assert value == other, f"{key}: an id must not be translated: {value!r} / {other!r}"
+        else:
+            assert value == other, f"{key}: a non-text value differs: {value!r} / {other!r}"
+
+
+def test_spanish_locales_only_override_keys_the_language_has(store):
+    spanish = dict(shape(store.raw("es")))
+    for locale in SPANISH:
+        extra = sorted(set(dict(shape(store.raw(locale)))) - set(spanish))
+        assert not extra, f"content/{locale} sets keys content/es does not have: {extra}"
+
+
+@pytest.mark.parametrize("locale", SPANISH)
+def test_locale_content_spells_numbers_for_speech(store, locale):
+    spoken, display, doctor = SPANISH[locale]
+    own = store.raw(locale).get("locale", {})
+    assert set(own) >= {"emergency_number", "emergency_number_display", "doctor", "urgent_care"}, (
+        f"{locale}: content/{locale}/locale.yaml should set every locale value itself"
+    )
+    assert own["emergency_number"] == spoken and not re.search(r"\d", spoken), f"{locale}: spoken, not digits"
+    assert own["emergency_number_display"] == display and own["doctor"] == doctor
+
+
+def test_unknown_spanish_locale_falls_back_to_a_safe_number(conversation, store):
+    assert store.for_locale("es-AR").tag == "es", "es-AR should fall back to content/es"
+    response, _ = emergency(conversation("es-AR", interfaces=APL))
+    text = speech(response)
+    assert SAFE_NUMBER in first_sentence(text), f"es-AR: the first sentence must be safe anywhere: {text!r}"
+    for number in SPOKEN_NUMBERS:
+        assert number not in text, f"es-AR: a country's number {number!r} for an unknown country: {text!r}"
+
+
+@pytest.mark.parametrize("locale", SPANISH)
+def test_model_has_the_same_intents_slots_and_values_as_en_us(locale):
+    reference = load_model(DEFAULT_MODEL_DIR / "en-US.json")
+    path = DEFAULT_MODEL_DIR / f"{locale}.json"
+    assert path.is_file(), f"interaction_model/{locale}.json is missing"
+    model = load_model(path)
+    assert model_intents(model) == model_intents(reference), f"{locale}: intents or slots differ from en-US"
+    for type_name in ("TRIGGER", "SYMPTOM"):
+        assert slot_value_ids(model, type_name) == slot_value_ids(reference, type_name), (
+            f"{locale}: {type_name} value ids differ from en-US (content and triage map by id)"
+        )
+    language = model["interactionModel"]["languageModel"]
+    assert language["invocationName"] == "tic de la nariz", f"{locale}: one Spanish invocation name everywhere"
+    for intent in language["intents"]:
+        for sample in intent["samples"]:
+            assert not english_in(sample), f"{locale}: {intent['name']} sample {sample!r} is English"
