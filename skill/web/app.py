@@ -1,9 +1,12 @@
 """Flask webhook (web transport): decode, verify, dispatch, map errors. Nothing else.
 
-``create_app(config)`` builds the skill once; each request is read as raw bytes (the signature
-covers those exact bytes), checked to look like an Alexa envelope, verified, deserialized with the
-SDK's own serializer and handed to ``skill.invoke``. Failures map to JSON errors with 4xx codes;
-a failure inside the skill is the skill's business and comes back as a spoken apology.
+``create_app(config)`` builds the skill once. :class:`AlexaWebhook` is the endpoint without Flask:
+the raw body (the signature covers those exact bytes) is checked to look like an Alexa envelope,
+verified, turned into the SDK's model objects (by :class:`~skill.alexa.fastpath.FastSerializer`,
+which falls back to the SDK's own deserializer for anything unusual) and handed to
+``skill.invoke``. Failures map to JSON errors with 4xx codes; a failure inside the skill is the
+skill's business and comes back as a spoken apology. The Flask route only reads the request,
+calls the webhook and writes the access log line.
 """
 
 from __future__ import annotations
@@ -12,21 +15,24 @@ import json
 import logging
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.skill import CustomSkill
-from ask_sdk_model import RequestEnvelope, ResponseEnvelope
+from ask_sdk_model import ResponseEnvelope
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException
 
 from skill.alexa.builder import build_skill
 from skill.alexa.context import InvocationContext
+from skill.alexa.fastpath import FastSerializer
 from skill.alexa.handlers.replies import apology
 from skill.alexa.resources import SkillResources
 from skill.alexa.speech import to_ssml
 from skill.config import SkillConfig
-from skill.domain.content import ContentStore
-from skill.web.verification import AbstractVerifier, VerificationError, build_verifiers
+from skill.domain.content import Content, ContentStore
+
+if TYPE_CHECKING:
+    from skill.web.verification import AbstractVerifier
 
 access_log = logging.getLogger("skill.access")
 
@@ -39,12 +45,15 @@ class BadRequest(Exception):
         self.code, self.message, self.status = code, message, status
 
 
+def error_body(code: str, message: str) -> bytes:
+    return json.dumps({"error": {"code": code, "message": message}}).encode("utf-8")
+
+
 def json_error(status: int, code: str, message: str) -> Response:
-    body = json.dumps({"error": {"code": code, "message": message}})
-    return Response(body, status=status, mimetype="application/json")
+    return Response(error_body(code, message), status=status, mimetype="application/json")
 
 
-def parse_envelope(body: bytes, content_type: str | None) -> dict[str, Any]:
+def parse_envelope(body: bytes | str, content_type: str | None) -> dict[str, Any]:
     """The JSON object of an Alexa request, or :class:`BadRequest` saying why not."""
     if not body:
         raise BadRequest("empty_body", "The request body is empty.")
@@ -52,7 +61,7 @@ def parse_envelope(body: bytes, content_type: str | None) -> dict[str, Any]:
     if media_type != "application/json":
         raise BadRequest("unsupported_media_type", "Send the request as application/json.", 415)
     try:
-        data = json.loads(body)
+        data = json.loads(body.decode("utf-8") if isinstance(body, bytes) else body)
     except (ValueError, UnicodeDecodeError):
         raise BadRequest("invalid_json", "The request body is not valid JSON.") from None
     if not isinstance(data, dict):
@@ -66,54 +75,40 @@ def parse_envelope(body: bytes, content_type: str | None) -> dict[str, Any]:
     return data
 
 
-def create_app(
-    config: SkillConfig,
-    *,
-    skill: CustomSkill | None = None,
-    resources: SkillResources | None = None,
-    verifiers: Sequence[AbstractVerifier] | None = None,
-) -> Flask:
-    """The webhook app. ``resources``, ``skill`` and ``verifiers`` are seams for tests and tools."""
-    if resources is None:
-        resources = SkillResources(ContentStore.load(config.content_dir))
-    if skill is None:
-        skill = build_skill(config, resources)
-    if verifiers is None:
-        verifiers = build_verifiers(config)
-    verifiers = tuple(verifiers)
-    serializer = skill.serializer
-    default_content = resources.for_locale(config.default_locale).content
-    verification_state = "on" if config.verify_signatures else "OFF (dev mode)"
+class AlexaWebhook:
+    """The endpoint without the web framework: raw body and headers in; status, JSON and log fields out.
 
-    app = Flask(__name__)
-    app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
+    Verification runs on the exact bytes received; the envelope is deserialized only once every
+    verifier has passed.
+    """
 
-    def log_line(fields: Mapping[str, Any]) -> None:
-        access_log.info(json.dumps({"verification": verification_state, **fields}, sort_keys=True))
+    def __init__(
+        self,
+        skill: CustomSkill,
+        verifiers: Sequence[AbstractVerifier],
+        default_content: Content,
+        serializer: FastSerializer | None = None,
+    ) -> None:
+        self.skill = skill
+        self.verifiers = tuple(verifiers)
+        self.serializer = serializer if serializer is not None else FastSerializer()
+        self._default_content = default_content
+        if self.verifiers:
+            # cryptography is imported only where requests are verified.
+            from skill.web.verification import VerificationError
 
-    @app.get("/healthz")
-    def healthz() -> Response:
-        return Response('{"status": "ok"}', mimetype="application/json")
+            self._verification_error: type[Exception] = VerificationError
+        else:
+            self._verification_error = _NeverRaised
 
-    @app.post(config.endpoint_path)
-    def alexa() -> Response:
-        started = time.perf_counter()
+    def handle(self, body: bytes, content_type: str | None, headers: Mapping[str, str]) -> tuple[int, bytes, dict[str, Any]]:
+        """Answer one request: ``(HTTP status, JSON body, safe access-log fields)``."""
         fields: dict[str, Any] = {}
         try:
-            status, response = _handle(fields)
-        finally:
-            fields["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
-        fields["status"] = status
-        log_line(fields)
-        return response
-
-    def _handle(fields: dict[str, Any]) -> tuple[int, Response]:
-        body = request.get_data(cache=False)
-        try:
-            envelope = parse_envelope(body, request.content_type)
+            envelope = parse_envelope(body, content_type)
         except BadRequest as exc:
             fields["error"] = exc.code
-            return exc.status, json_error(exc.status, exc.code, exc.message)
+            return exc.status, error_body(exc.code, exc.message), fields
         req = envelope["request"]
         fields["type"] = req["type"]
         if isinstance(req.get("requestId"), str):
@@ -122,29 +117,76 @@ def create_app(
         if isinstance(intent, dict) and isinstance(intent.get("name"), str):
             fields["intent"] = intent["name"][:100]
         try:
-            for verifier in verifiers:
-                verifier.verify(request.headers, body, envelope)
-        except VerificationError as exc:
-            fields["error"] = f"verification:{exc.reason}"
-            return 400, json_error(400, "verification_failed", str(exc))
+            for verifier in self.verifiers:
+                verifier.verify(headers, body, envelope)
+        except self._verification_error as exc:
+            fields["error"] = f"verification:{exc.reason}"  # type: ignore[attr-defined]
+            return 400, error_body("verification_failed", str(exc)), fields
+        serializer = self.serializer
         try:
-            request_envelope = serializer.deserialize(body.decode("utf-8"), RequestEnvelope)
+            # The parsed envelope is reused; the SDK re-reads the body only if the fast path defers.
+            request_envelope = serializer.request_envelope(envelope, body)
         except Exception:  # noqa: BLE001 - the SDK raises several types for malformed fields
             fields["error"] = "malformed_envelope"
-            return 400, json_error(400, "malformed_envelope", "The envelope has fields of the wrong type.")
+            return 400, error_body("malformed_envelope", "The envelope has fields of the wrong type."), fields
         if request_envelope is None or request_envelope.request is None:
             fields["error"] = "unknown_request_type"
-            return 200, _json(serializer.serialize(ResponseEnvelope(version="1.0", response={})))
+            return 200, _dumps(serializer.serialize(ResponseEnvelope(version="1.0", response={}))), fields
         context = InvocationContext()
         try:
-            response_envelope = skill.invoke(request_envelope=request_envelope, context=context)
+            response_envelope = self.skill.invoke(request_envelope=request_envelope, context=context)
             payload = serializer.serialize(response_envelope)
         except Exception as exc:  # noqa: BLE001 - a skill failure is spoken, never a 500
             access_log.error("skill failure outside handlers: %s", type(exc).__name__)
             fields["error"] = type(exc).__name__
-            payload = _apology_payload(default_content)
+            payload = _apology_payload(self._default_content)
         fields.update(context.log)
-        return 200, _json(payload)
+        return 200, _dumps(payload), fields
+
+
+class _NeverRaised(Exception):
+    """Stands in for VerificationError when there is nothing to verify."""
+
+
+def create_app(
+    config: SkillConfig,
+    *,
+    skill: CustomSkill | None = None,
+    resources: SkillResources | None = None,
+    verifiers: Sequence[AbstractVerifier] | None = None,
+) -> Flask:
+    """The webhook app. ``resources``, ``skill`` and ``verifiers`` are seams for tests and tools.
+
+    The transport-free :class:`AlexaWebhook` is at ``app.extensions["alexa_webhook"]``.
+    """
+    if resources is None:
+        resources = SkillResources(ContentStore.load(config.content_dir))
+    if skill is None:
+        skill = build_skill(config, resources)
+    if verifiers is None:
+        from skill.web.verification import build_verifiers
+
+        verifiers = build_verifiers(config)
+    webhook = AlexaWebhook(skill, verifiers, resources.for_locale(config.default_locale).content)
+    verification_state = "on" if config.verify_signatures else "OFF (dev mode)"
+
+    app = Flask(__name__)
+    app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
+    app.extensions["alexa_webhook"] = webhook
+
+    @app.get("/healthz")
+    def healthz() -> Response:
+        return Response('{"status": "ok"}', mimetype="application/json")
+
+    @app.post(config.endpoint_path)
+    def alexa() -> Response:
+        started = time.perf_counter()
+        status, payload, fields = webhook.handle(request.get_data(cache=False), request.content_type, request.headers)
+        if access_log.isEnabledFor(logging.INFO):
+            fields["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
+            fields["status"] = status
+            access_log.info(json.dumps({"verification": verification_state, **fields}, sort_keys=True))
+        return Response(payload, status=status, mimetype="application/json")
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
@@ -154,11 +196,11 @@ def create_app(
     return app
 
 
-def _json(payload: object) -> Response:
-    return Response(json.dumps(payload, ensure_ascii=False), mimetype="application/json")
+def _dumps(payload: object) -> bytes:
+    return json.dumps(payload, ensure_ascii=False).encode("utf-8")
 
 
-def _apology_payload(content) -> dict[str, Any]:
+def _apology_payload(content: Content) -> dict[str, Any]:
     """A valid Alexa response built without the SDK, for when the skill itself cannot answer."""
     reply = apology(content)
     return {

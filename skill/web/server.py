@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
 from skill.config import SkillConfig
-from skill.web.app import create_app
 
 log = logging.getLogger("skill.server")
+
+#: A WSGI callable: ``app(environ, start_response) -> iterable of bytes``.
+WSGIApplication = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 DEV_WARNING = (
     "WARNING: development mode. Request signatures and timestamps are NOT checked. "
@@ -20,11 +23,19 @@ DEV_WARNING = (
 
 
 class SkillServer(BaseApplication):
-    """gunicorn, embedded: the app is built in the parent and shared by forked workers."""
+    """gunicorn, embedded: the app is built in the parent and shared by forked workers.
 
-    def __init__(self, config: SkillConfig) -> None:
+    ``app`` serves a prebuilt WSGI app under the same settings (the benchmarks pass the skill
+    with test verifiers, and other apps to compare with); by default it is ``create_app(config)``.
+    """
+
+    def __init__(self, config: SkillConfig, app: WSGIApplication | None = None) -> None:
         self._config = config
-        self._app = create_app(config)  # content errors surface here, before any worker starts
+        if app is None:
+            from skill.web.app import create_app
+
+            app = create_app(config)  # content errors surface here, before any worker starts
+        self._app = app
         super().__init__()
 
     def load_config(self) -> None:
