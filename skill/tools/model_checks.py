@@ -18,6 +18,14 @@ LAUNCH_WORDS = frozenset(
     {"launch", "ask", "tell", "load", "begin", "enable", "open", "start", "play", "use", "alexa", "amazon",
      "echo", "computer", "skill", "app"}
 )
+#: The same rule in other languages the skill speaks (the launch phrases of Alexa in Spanish).
+LAUNCH_WORDS_BY_LANGUAGE = {
+    "en": LAUNCH_WORDS,
+    "es": LAUNCH_WORDS
+    | frozenset({"abre", "abrir", "pregunta", "preguntar", "pide", "pedir", "dile", "decir", "inicia", "iniciar",
+                 "empieza", "empezar", "comienza", "lanza", "carga", "juega", "jugar", "usa", "usar", "activa",
+                 "habilita", "ejecuta"}),
+}
 MIN_SAMPLES = 15
 #: Alexa's documented limits for a custom interaction model.
 MAX_INTENTS = 250
@@ -49,21 +57,53 @@ def normalise(utterance: str) -> str:
     return " ".join(utterance.lower().split())
 
 
+def model_label(path: Path) -> str:
+    """How problems name a model file: ``interaction_model/en-US.json``."""
+    return f"{path.parent.name}/{path.name}" if path.parent.name else path.name
+
+
+class _Lines:
+    """Line numbers of strings in a model's JSON text, so a problem can say where to look."""
+
+    def __init__(self, text: str) -> None:
+        self._lines = text.splitlines()
+
+    def find(self, needle: str, after: int = 0, nth: int = 1) -> int | None:
+        """The 1-based line of the ``nth`` line at or after line ``after`` that contains ``needle``."""
+        for number, line in enumerate(self._lines[after:], start=after + 1):
+            if needle in line:
+                nth -= 1
+                if nth == 0:
+                    return number
+        return None
+
+    def intent(self, name: str) -> int:
+        return self.find(json.dumps({"name": name})[1:-1]) or 0
+
+    def where(self, intent_line: int, sample: str, nth: int = 1) -> str:
+        """``line N: intents.X: 'sample'`` (without the line when it cannot be found)."""
+        line = self.find(json.dumps(sample, ensure_ascii=False), intent_line, nth) or self.find(
+            json.dumps(sample), intent_line, nth
+        )
+        return f"line {line}: " if line else ""
+
+
 def check_model(path: Path) -> list[Problem]:
     """Every problem with one ``interaction_model/<locale>.json``."""
-    name = path.name
+    name = model_label(path)
     try:
         raw = path.read_bytes()
         model = json.loads(raw)
     except (OSError, ValueError) as exc:
         return [Problem(name, "file", f"cannot read the model: {exc}")]
+    lines = _Lines(raw.decode("utf-8", errors="replace"))
     problems: list[Problem] = []
     if len(raw) > MAX_MODEL_BYTES:
         problems.append(Problem(name, "file", f"model is {len(raw)} bytes, over Alexa's {MAX_MODEL_BYTES}"))
     language = (model.get("interactionModel") or {}).get("languageModel") or {}
     if not language:
         return [Problem(name, "interactionModel.languageModel", "missing")]
-    problems += check_invocation_name(name, language.get("invocationName", ""))
+    problems += check_invocation_name(name, language.get("invocationName", ""), path.stem.split("-")[0].lower())
     types = {t.get("name"): t for t in language.get("types", [])}
     intents = language.get("intents", [])
     if len(intents) > MAX_INTENTS:
@@ -72,7 +112,9 @@ def check_model(path: Path) -> list[Problem]:
     for intent in intents:
         intent_name = intent.get("name", "?")
         where = f"intents.{intent_name}"
+        intent_line = lines.intent(intent_name)
         samples = intent.get("samples", [])
+        times: dict[str, int] = {}
         slots = {s.get("name"): s for s in intent.get("slots", [])}
         custom = not intent_name.startswith("AMAZON.")
         if custom and len(samples) < MIN_SAMPLES:
@@ -81,16 +123,20 @@ def check_model(path: Path) -> list[Problem]:
             problems.append(Problem(name, where, f"{len(samples)} samples, over {MAX_SAMPLES_PER_INTENT}"))
         for sample in samples:
             key = normalise(sample)
+            times[sample] = times.get(sample, 0) + 1
+            at = f"{lines.where(intent_line, sample, times[sample])}{where}: {sample!r}"
             if not _SAMPLE.match(_SLOT_REF.sub("slot", sample)) or re.search(r"\d", sample):
-                problems.append(Problem(name, f"{where}: {sample!r}", "sample has characters Alexa rejects"))
+                problems.append(Problem(name, at, "sample has characters Alexa rejects"))
             if key in seen and seen[key] != intent_name:
-                problems.append(Problem(name, f"{where}: {sample!r}", f"same sample as in {seen[key]}"))
+                problems.append(Problem(name, at, f"same sample as in {seen[key]}"))
+            elif key in seen:
+                problems.append(Problem(name, at, "the same sample is listed twice in this intent"))
             seen.setdefault(key, intent_name)
             for ref in _SLOT_REF.findall(sample):
                 if ref not in slots:
-                    problems.append(Problem(name, f"{where}: {sample!r}", f"slot {{{ref}}} is not declared"))
+                    problems.append(Problem(name, at, f"slot {{{ref}}} is not declared"))
             if _SLOT_REF.sub("", sample).strip() == "":
-                problems.append(Problem(name, f"{where}: {sample!r}", "a sample that is only a slot"))
+                problems.append(Problem(name, at, "a sample that is only a slot"))
         for slot_name, slot in slots.items():
             slot_type = slot.get("type", "")
             if not slot_type.startswith("AMAZON.") and slot_type not in types:
@@ -101,14 +147,26 @@ def check_model(path: Path) -> list[Problem]:
             problems.append(Problem(name, f"types.{type_name}", "duplicate value ids"))
         if any(not i for i in ids):
             problems.append(Problem(name, f"types.{type_name}", "a value without an id (entity resolution needs one)"))
+        owner: dict[str, str] = {}
+        for value in slot_type.get("values", []):
+            body = value.get("name") or {}
+            for said in (body.get("value", ""), *body.get("synonyms", ())):
+                key = normalise(said)
+                if key in owner and owner[key] != value.get("id"):
+                    problems.append(Problem(
+                        name, f"types.{type_name}.{value.get('id')}",
+                        f"{said!r} is also a value or synonym of {owner[key]!r} (resolution is ambiguous)",
+                        "warning",
+                    ))
+                owner.setdefault(key, value.get("id"))
     return problems
 
 
-def check_invocation_name(file: str, invocation: str) -> list[Problem]:
+def check_invocation_name(file: str, invocation: str, language: str = "en") -> list[Problem]:
     problems = []
     if not _INVOCATION.match(invocation or ""):
         problems.append(Problem(file, "invocationName", f"{invocation!r}: two or more lowercase words, letters only"))
-    banned = sorted(set(invocation.split()) & LAUNCH_WORDS)
+    banned = sorted(set(invocation.split()) & LAUNCH_WORDS_BY_LANGUAGE.get(language, LAUNCH_WORDS))
     if banned:
         problems.append(Problem(file, "invocationName", f"{invocation!r} contains launch or wake words: {banned}"))
     return problems
