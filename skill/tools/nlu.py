@@ -1,0 +1,531 @@
+"""Utterance matching (tools layer): typed words -> an intent and its slots, as Alexa would resolve them.
+
+A small stand-in for Alexa's language understanding, for ``nose-twitch chat``. It knows only what
+the interaction model says: each intent's sample utterances, each custom slot type's values and
+synonyms. Matching, in order:
+
+1. A sample whose words match exactly (case, punctuation and accents ignored), its ``{slot}``
+   parts captured as slot values. A sample without slots wins over one with slots.
+2. Otherwise the closest sample by similarity (characters and lightly stemmed words), after known
+   slot values and spoken durations in the input are replaced by their ``{slot}``. Below
+   :data:`THRESHOLD` the input is ``AMAZON.FallbackIntent``, as Alexa does with out-of-domain speech.
+
+Custom slot values resolve like Alexa's entity resolution: the value or a synonym gives
+``ER_SUCCESS_MATCH`` with the value's id, anything else ``ER_SUCCESS_NO_MATCH``. ``AMAZON.DURATION``
+values are spoken English or Spanish durations turned into ISO-8601 ("three weeks" -> "P3W");
+what cannot be read is passed on as said. Built-in intents have no samples in a model, so a short
+phrase list per language stands in for Alexa's own (:data:`BUILTIN_PHRASES`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from skill.tools import envelopes
+from skill.tools.model_checks import load_model
+
+ER_SUCCESS_MATCH = "ER_SUCCESS_MATCH"
+ER_SUCCESS_NO_MATCH = "ER_SUCCESS_NO_MATCH"
+FALLBACK_INTENT = "AMAZON.FallbackIntent"
+DURATION_TYPE = "AMAZON.DURATION"
+#: Below this similarity an utterance is out of domain (AMAZON.FallbackIntent).
+THRESHOLD = 0.68
+#: An exact sample match whose custom slot value does not resolve (Alexa still fills the slot).
+_UNRESOLVED_SCORE = 0.8
+#: Similarity at which a spoken slot value counts as a near miss of a value or synonym.
+_VALUE_CUTOFF = 0.86
+
+#: Phrases for the built-in intents (which have no samples in a model), per language.
+BUILTIN_PHRASES: Mapping[str, Mapping[str, tuple[str, ...]]] = {
+    "en": {
+        "AMAZON.YesIntent": (
+            "yes", "yeah", "yep", "yup", "sure", "okay", "ok", "yes please", "please do", "of course",
+            "go ahead", "sounds good", "alright", "all right", "uh huh", "i do", "correct", "why not",
+            "sure thing", "yeah sure", "definitely", "absolutely", "yes i would", "i would",
+        ),
+        "AMAZON.NoIntent": (
+            "no", "nope", "nah", "no thanks", "no thank you", "not now", "no i don't", "i don't", "negative",
+            "no way", "not really", "i wouldn't", "no i wouldn't",
+        ),
+        "AMAZON.HelpIntent": (
+            "help", "help me", "what can i say", "what can you do", "i need help", "how does this work",
+            "what do i say", "what can i ask", "what are my options",
+        ),
+        "AMAZON.StopIntent": (
+            "stop", "exit", "goodbye", "bye", "bye bye", "enough", "that's enough", "that's all", "i'm done",
+            "shut up", "be quiet", "off", "end", "finish",
+        ),
+        "AMAZON.CancelIntent": ("cancel", "never mind", "nevermind", "forget it", "cancel that"),
+        "AMAZON.RepeatIntent": (
+            "repeat", "repeat that", "say that again", "say it again", "again", "what did you say",
+            "come again", "pardon", "can you repeat that", "one more time",
+        ),
+        "AMAZON.StartOverIntent": ("start over", "restart", "start again", "begin again", "from the beginning",
+                                   "start from the beginning"),
+        "AMAZON.NavigateHomeIntent": ("go home", "home", "main menu", "go to the start", "back to the start",
+                                      "take me home"),
+    },
+    "es": {
+        "AMAZON.YesIntent": (
+            "sí", "si", "claro", "vale", "de acuerdo", "por supuesto", "sí por favor", "dale", "bueno",
+            "okey", "ok", "afirmativo", "sí quiero", "claro que sí", "venga", "perfecto",
+        ),
+        "AMAZON.NoIntent": ("no", "no gracias", "para nada", "nada", "no quiero", "negativo", "ahora no",
+                            "no no"),
+        "AMAZON.HelpIntent": ("ayuda", "ayúdame", "qué puedo decir", "qué puedes hacer", "necesito ayuda",
+                              "cómo funciona", "qué puedo preguntar"),
+        "AMAZON.StopIntent": ("para", "parar", "detente", "salir", "adiós", "basta", "termina", "terminar",
+                              "ya está", "ya basta", "sal", "cállate"),
+        "AMAZON.CancelIntent": ("cancela", "cancelar", "olvídalo", "déjalo", "olvida eso"),
+        "AMAZON.RepeatIntent": ("repite", "repítelo", "repetir", "otra vez", "puedes repetir", "qué dijiste",
+                                "repite eso", "dilo otra vez"),
+        "AMAZON.StartOverIntent": ("empieza de nuevo", "empezar de nuevo", "volver a empezar", "reinicia",
+                                   "desde el principio", "comienza de nuevo"),
+        "AMAZON.NavigateHomeIntent": ("ir al inicio", "inicio", "menú principal", "vuelve al inicio",
+                                      "volver al inicio", "al inicio"),
+    },
+}
+
+# --- text normalisation -------------------------------------------------------------------------
+
+_APOSTROPHES = str.maketrans({"\u2019": "", "\u2018": "", "'": "", "`": "", "\u00b4": ""})
+_NON_WORD = re.compile(r"[^\w]+|_", re.UNICODE)
+_SLOT_REF = re.compile(r"(\{[^{}]+\})")
+
+
+def normalise(text: str) -> str:
+    """Lowercase words and numbers only: punctuation becomes space, apostrophes go ("what's" -> "whats")."""
+    text = unicodedata.normalize("NFC", text).lower().translate(_APOSTROPHES)
+    return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+def fold(text: str) -> str:
+    """Accents off, one character for one ("día" -> "dia"), so spans in the folded text fit the original."""
+    out = []
+    for char in text:
+        decomposed = unicodedata.normalize("NFD", char)
+        rest = decomposed[1:]
+        out.append(decomposed[0] if rest and all(unicodedata.combining(c) for c in rest) else char)
+    return "".join(out)
+
+
+def _key(text: str) -> str:
+    return fold(normalise(text))
+
+
+_SUFFIXES = ("ing", "es", "ed", "s")
+
+
+def _stem(token: str) -> str:
+    for suffix in _SUFFIXES:
+        if token.endswith(suffix) and len(token) - len(suffix) >= 3:
+            return token[: -len(suffix)]
+    return token
+
+
+def similarity(said: Sequence[str], sample: Sequence[str]) -> float:
+    """0..1: the mean of a character ratio, a ratio over lightly stemmed words in order, and their overlap."""
+    chars = difflib.SequenceMatcher(None, " ".join(said), " ".join(sample), autojunk=False).ratio()
+    said_stems, sample_stems = [_stem(t) for t in said], [_stem(t) for t in sample]
+    words = difflib.SequenceMatcher(None, said_stems, sample_stems, autojunk=False).ratio()
+    bag_said, bag_sample = set(said_stems), set(sample_stems)
+    overlap = 2 * len(bag_said & bag_sample) / (len(bag_said) + len(bag_sample)) if bag_said or bag_sample else 0.0
+    return (chars + words + overlap) / 3
+
+
+# --- durations ----------------------------------------------------------------------------------
+
+_NUMBERS: Mapping[str, Mapping[str, int]] = {
+    "en": {
+        "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+        "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+        "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+        "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "couple": 2, "a couple": 2, "a couple of": 2,
+        "couple of": 2,
+    },
+    "es": {
+        "un": 1, "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7,
+        "ocho": 8, "nueve": 9, "diez": 10, "once": 11, "doce": 12, "trece": 13, "catorce": 14, "quince": 15,
+        "dieciseis": 16, "diecisiete": 17, "dieciocho": 18, "diecinueve": 19, "veinte": 20, "veintiuno": 21,
+        "veintiun": 21, "veintidos": 22, "veintitres": 23, "treinta": 30, "cuarenta": 40, "cincuenta": 50,
+        "sesenta": 60, "un par de": 2, "par de": 2,
+    },
+}
+#: Spoken unit -> ISO-8601 designator; time units carry a leading "T".
+_UNITS: Mapping[str, Mapping[str, str]] = {
+    "en": {
+        "second": "TS", "seconds": "TS", "minute": "TM", "minutes": "TM", "hour": "TH", "hours": "TH",
+        "day": "D", "days": "D", "week": "W", "weeks": "W", "month": "M", "months": "M", "year": "Y",
+        "years": "Y", "fortnight": "2W", "fortnights": "2W",
+    },
+    "es": {
+        "segundo": "TS", "segundos": "TS", "minuto": "TM", "minutos": "TM", "hora": "TH", "horas": "TH",
+        "dia": "D", "dias": "D", "semana": "W", "semanas": "W", "mes": "M", "meses": "M", "ano": "Y",
+        "anos": "Y", "quincena": "2W", "quincenas": "2W",
+    },
+}
+_JOINERS = {"en": ("and",), "es": ("y",)}
+_LEAD_INS = {
+    "en": ("about", "around", "roughly", "almost", "nearly", "over", "more than", "the last", "the past",
+           "past", "last", "for", "maybe", "like", "at least"),
+    "es": ("unos", "unas", "casi", "mas de", "alrededor de", "como", "las ultimas", "los ultimos", "durante",
+           "desde hace", "hace", "al menos", "mas o menos"),
+}
+_ORDER = ("Y", "M", "W", "D", "TH", "TM", "TS")
+
+
+def _vocab(table: Mapping[str, Mapping[str, Any]], language: str) -> Mapping[str, Any]:
+    return table.get(language, table["en"])
+
+
+def _read_number(tokens: Sequence[str], i: int, language: str) -> tuple[int, int] | None:
+    """(value, next index) for a number at ``tokens[i]``: digits, words, "twenty one", "a couple of"."""
+    words = _vocab(_NUMBERS, language)
+    if i < len(tokens) and tokens[i].isdigit():
+        return int(tokens[i]), i + 1
+    for length in (3, 2):  # multi-word numbers first: "a couple of", "un par de"
+        phrase = " ".join(tokens[i : i + length])
+        if len(tokens) >= i + length and phrase in words:
+            return words[phrase], i + length
+    if i < len(tokens) and tokens[i] in words:
+        value, j = words[tokens[i]], i + 1
+        joiner = "y" if language == "es" else None
+        # "twenty one" / "treinta y uno"
+        if value >= 20 and value % 10 == 0:
+            k = j + 1 if joiner and j < len(tokens) and tokens[j] == joiner else j
+            if k < len(tokens) and tokens[k] in words and 0 < words[tokens[k]] < 10:
+                return value + words[tokens[k]], k + 1
+        return value, j
+    return None
+
+
+def _read_duration(tokens: Sequence[str], i: int, language: str) -> tuple[dict[str, int], int] | None:
+    """Units and amounts of a spoken duration starting at ``tokens[i]``, and the index after it."""
+    units = _vocab(_UNITS, language)
+    joiners = _JOINERS.get(language, _JOINERS["en"])
+    parts: dict[str, int] = {}
+    j = i
+    while True:
+        number = _read_number(tokens, j, language)
+        if number is None or number[1] >= len(tokens) or tokens[number[1]] not in units:
+            break
+        amount, k = number
+        unit = units[tokens[k]]
+        if unit[0].isdigit():  # "fortnight" = 2W
+            amount, unit = amount * int(unit[0]), unit[1:]
+        if unit in parts:
+            break
+        parts[unit] = amount
+        j = k + 1
+        if j + 1 < len(tokens) and tokens[j] in joiners and _read_number(tokens, j + 1, language):
+            j += 1
+            continue
+        break
+    if not parts:
+        return None
+    while j > i and tokens[j - 1] in joiners:  # a dangling "and"
+        j -= 1
+    return parts, j
+
+
+def _iso(parts: Mapping[str, int]) -> str:
+    date = "".join(f"{parts[u]}{u}" for u in _ORDER[:4] if u in parts)
+    time = "".join(f"{parts[u]}{u[1]}" for u in _ORDER[4:] if u in parts)
+    return "P" + date + (f"T{time}" if time else "")
+
+
+def spoken_duration_to_iso(text: str, language: str = "en") -> str | None:
+    """ "three weeks" -> "P3W", "2 days" -> "P2D", "tres semanas" -> "P3W"; None if it is not a duration."""
+    tokens = _key(text).split()
+    leads = sorted(_vocab(_LEAD_INS, language), key=len, reverse=True)
+    stripped = True
+    while stripped and tokens:
+        stripped = False
+        for lead in leads:
+            words = lead.split()
+            if tokens[: len(words)] == words and len(tokens) > len(words):
+                tokens, stripped = tokens[len(words) :], True
+                break
+    found = _read_duration(tokens, 0, language)
+    if found is None or found[1] != len(tokens):
+        return None
+    return _iso(found[0])
+
+
+def find_duration(tokens: Sequence[str], language: str) -> tuple[int, int] | None:
+    """The first span ``(start, end)`` of a spoken duration in folded tokens."""
+    for i in range(len(tokens)):
+        found = _read_duration(tokens, i, language)
+        if found is not None:
+            return i, found[1]
+    return None
+
+
+# --- results ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SlotFill:
+    """A slot as Alexa fills it: ``value`` is what was said (an ISO duration for AMAZON.DURATION)."""
+
+    name: str
+    type: str
+    value: str | None = None
+    #: Entity resolution for custom types: the status, and on a match the value's id and name.
+    status: str | None = None
+    id: str | None = None
+    resolved_name: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The slot in a request, made by the one envelope builder."""
+        if self.status == ER_SUCCESS_MATCH:
+            return envelopes.slot(self.name, self.value, id=self.id, resolved_name=self.resolved_name,
+                                  slot_type=self.type)
+        if self.status == ER_SUCCESS_NO_MATCH:
+            return envelopes.slot(self.name, self.value, match=False, slot_type=self.type)
+        return envelopes.slot(self.name, self.value)
+
+    def describe(self) -> str:
+        if self.value is None:
+            return f"{self.name}=(empty)"
+        if self.status == ER_SUCCESS_MATCH:
+            return f"{self.name}={self.value!r} -> {self.id}"
+        if self.status == ER_SUCCESS_NO_MATCH:
+            return f"{self.name}={self.value!r} (no match)"
+        return f"{self.name}={self.value!r}"
+
+
+@dataclass(frozen=True)
+class Interpretation:
+    """What a typed utterance means: the intent, its slots (every declared one), how sure, and why."""
+
+    intent: str
+    slots: tuple[SlotFill, ...] = ()
+    score: float = 0.0
+    #: The sample utterance (or built-in phrase) it matched best.
+    sample: str | None = None
+
+    def slot(self, name: str) -> SlotFill | None:
+        return next((s for s in self.slots if s.name == name), None)
+
+    def request(self, locale: str) -> dict[str, Any]:
+        """The IntentRequest Alexa would send."""
+        return envelopes.intent_request(self.intent, *(s.to_json() for s in self.slots), locale=locale)
+
+    def describe(self) -> str:
+        filled = ", ".join(s.describe() for s in self.slots if s.value is not None)
+        return f"{self.intent}" + (f" [{filled}]" if filled else "") + f" ({self.score:.2f})"
+
+
+@dataclass(frozen=True)
+class _Sample:
+    intent: str
+    text: str
+    tokens: tuple[str, ...]  # folded words; a slot is the token "{name}"
+    pattern: re.Pattern[str]
+    slots: tuple[str, ...]
+
+
+class _SlotType:
+    """A custom slot type's values and synonyms, folded, for resolution and for spotting in input."""
+
+    def __init__(self, name: str, values: Iterable[Mapping[str, Any]]) -> None:
+        self.name = name
+        self.lookup: dict[str, tuple[str, str]] = {}
+        for value in values:
+            value_id, body = value.get("id"), value.get("name") or {}
+            canonical = body.get("value", "")
+            for said in (canonical, *body.get("synonyms", ())):
+                key = _key(said)
+                if key and value_id:
+                    self.lookup.setdefault(key, (value_id, canonical))
+        self.by_length = sorted(self.lookup, key=lambda k: (-len(k.split()), -len(k)))
+
+    def resolve(self, spoken_key: str, language: str) -> tuple[str, str] | None:
+        if spoken_key in self.lookup:
+            return self.lookup[spoken_key]
+        words = spoken_key.split()
+        while len(words) > 1 and words[0] in _ARTICLES.get(language, _ARTICLES["en"]):
+            words = words[1:]
+            if " ".join(words) in self.lookup:
+                return self.lookup[" ".join(words)]
+        close = difflib.get_close_matches(" ".join(words), self.lookup, n=1, cutoff=_VALUE_CUTOFF)
+        return self.lookup[close[0]] if close else None
+
+
+_ARTICLES = {
+    "en": frozenset({"the", "a", "an", "my", "some", "too", "much", "all", "that", "this", "of"}),
+    "es": frozenset({"el", "la", "los", "las", "un", "una", "unos", "unas", "mi", "mis", "del", "de", "al",
+                     "mucho", "mucha", "demasiado", "demasiada", "tanto", "tanta"}),
+}
+
+
+class Matcher:
+    """Matches typed utterances against one locale's interaction model."""
+
+    def __init__(self, model: Mapping[str, Any], locale: str, threshold: float = THRESHOLD) -> None:
+        self.locale = locale
+        self.language = locale.split("-")[0].lower()
+        self.threshold = threshold
+        language_model = model["interactionModel"]["languageModel"]
+        self.types = {
+            t["name"]: _SlotType(t["name"], t.get("values", [])) for t in language_model.get("types", [])
+        }
+        self.intent_slots: dict[str, dict[str, str]] = {}
+        self.samples: list[_Sample] = []
+        phrases = BUILTIN_PHRASES.get(self.language, BUILTIN_PHRASES["en"])
+        for intent in language_model.get("intents", []):
+            name = intent["name"]
+            self.intent_slots[name] = {s["name"]: s["type"] for s in intent.get("slots", [])}
+            texts = list(intent.get("samples", []))
+            if name.startswith("AMAZON."):
+                texts += phrases.get(name, ())
+            for text in texts:
+                sample = self._compile(name, text)
+                if sample is not None:
+                    self.samples.append(sample)
+
+    @classmethod
+    def load(cls, path: Path, locale: str | None = None) -> Matcher:
+        """The matcher for ``interaction_model/<locale>.json``."""
+        return cls(load_model(path), locale or path.stem)
+
+    @staticmethod
+    def _compile(intent: str, text: str) -> _Sample | None:
+        tokens: list[str] = []
+        parts: list[str] = []
+        slots: list[str] = []
+        for piece in _SLOT_REF.split(text):
+            if piece.startswith("{") and piece.endswith("}"):
+                name = piece[1:-1]
+                if name in slots or not name.isidentifier():
+                    return None
+                slots.append(name)
+                tokens.append(piece)
+                parts.append(f"(?P<{name}>.+?)")
+            else:
+                words = _key(piece).split()
+                tokens += words
+                parts += [re.escape(w) for w in words]
+        if not tokens:
+            return None
+        pattern = re.compile(" ".join(parts))
+        return _Sample(intent=intent, text=text, tokens=tuple(tokens), pattern=pattern, slots=tuple(slots))
+
+    # --- matching ---
+
+    def match(self, text: str) -> Interpretation:
+        """The intent and slots for one utterance; AMAZON.FallbackIntent when nothing is close."""
+        said = normalise(text)
+        key = fold(said)
+        if not key:
+            return self._fallback(0.0)
+        best = self._exact(said, key)
+        if best is None or best.score < 1.0:
+            fuzzy = self._fuzzy(said, key)
+            if fuzzy is not None and (best is None or fuzzy.score > best.score):
+                best = fuzzy
+        if best is None or best.score < self.threshold:
+            return self._fallback(best.score if best else 0.0)
+        return best
+
+    def _fallback(self, score: float) -> Interpretation:
+        if FALLBACK_INTENT not in self.intent_slots:
+            return Interpretation(intent=FALLBACK_INTENT, score=score)
+        return Interpretation(intent=FALLBACK_INTENT, slots=self._slots(FALLBACK_INTENT, {}), score=score)
+
+    def _exact(self, said: str, key: str) -> Interpretation | None:
+        best: tuple[float, int, Interpretation] | None = None
+        for sample in self.samples:
+            found = sample.pattern.fullmatch(key)
+            if found is None:
+                continue
+            values = {name: said[found.start(name) : found.end(name)] for name in sample.slots}
+            slots = self._slots(sample.intent, values)
+            if not sample.slots:
+                score = 1.0
+            elif all(s.status != ER_SUCCESS_NO_MATCH for s in slots):
+                score = 0.97
+            else:
+                score = _UNRESOLVED_SCORE
+            literal = len(sample.tokens) - len(sample.slots)
+            candidate = (score, literal, Interpretation(sample.intent, slots, score, sample.text))
+            if best is None or candidate[:2] > best[:2]:
+                best = candidate
+        return best[2] if best else None
+
+    def _spot(self, intent: str, said: str, key: str) -> tuple[list[str], dict[str, str]]:
+        """Folded words of the input with known slot values replaced by ``{slot}``, and those values."""
+        tokens, raw = key.split(), said.split()
+        values: dict[str, str] = {}
+        for slot_name, slot_type in self.intent_slots.get(intent, {}).items():
+            span = None
+            if slot_type == DURATION_TYPE:
+                span = find_duration(tokens, self.language)
+            elif slot_type in self.types:
+                span = _find_phrase(tokens, self.types[slot_type].by_length)
+            if span is None:
+                continue
+            start, end = span
+            values[slot_name] = " ".join(raw[start:end])
+            tokens[start:end] = ["{" + slot_name + "}"]
+            raw[start:end] = ["{" + slot_name + "}"]
+        return tokens, values
+
+    def _fuzzy(self, said: str, key: str) -> Interpretation | None:
+        plain = key.split()
+        spotted: dict[str, tuple[list[str], dict[str, str]]] = {}
+        best: tuple[float, _Sample, dict[str, str]] | None = None
+        for sample in self.samples:
+            tokens: Sequence[str] = plain
+            values: dict[str, str] = {}
+            if sample.slots:
+                # Known slot values in the input become "{slot}", like the sample's own slots; only
+                # the slots this sample has are filled (a slotless sample fills none, as on Alexa).
+                if sample.intent not in spotted:
+                    spotted[sample.intent] = self._spot(sample.intent, said, key)
+                tokens, found = spotted[sample.intent]
+                values = {name: value for name, value in found.items() if name in sample.slots}
+            score = similarity(tokens, sample.tokens)
+            if best is None or score > best[0]:
+                best = (score, sample, values)
+        if best is None:
+            return None
+        score, sample, values = best
+        return Interpretation(sample.intent, self._slots(sample.intent, values), score, sample.text)
+
+    def _slots(self, intent: str, values: Mapping[str, str]) -> tuple[SlotFill, ...]:
+        """Every slot the intent declares, filled and resolved where a value was said."""
+        fills = []
+        for name, slot_type in self.intent_slots.get(intent, {}).items():
+            value = values.get(name)
+            if value is None:
+                fills.append(SlotFill(name, slot_type))
+            elif slot_type == DURATION_TYPE:
+                fills.append(SlotFill(name, slot_type, spoken_duration_to_iso(value, self.language) or value))
+            elif slot_type in self.types or not slot_type.startswith("AMAZON."):
+                slot_values = self.types.get(slot_type)
+                found = slot_values.resolve(_key(value), self.language) if slot_values else None
+                if found:
+                    fills.append(SlotFill(name, slot_type, value, ER_SUCCESS_MATCH, found[0], found[1]))
+                else:
+                    fills.append(SlotFill(name, slot_type, value, ER_SUCCESS_NO_MATCH))
+            else:
+                fills.append(SlotFill(name, slot_type, value))
+        return tuple(fills)
+
+
+def _find_phrase(tokens: Sequence[str], phrases: Sequence[str]) -> tuple[int, int] | None:
+    """The first, longest occurrence of any phrase (folded words) as whole words in ``tokens``."""
+    for phrase in phrases:
+        words = phrase.split()
+        for i in range(len(tokens) - len(words) + 1):
+            if list(tokens[i : i + len(words)]) == words:
+                return i, i + len(words)
+    return None
