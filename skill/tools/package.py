@@ -1,0 +1,573 @@
+"""Skill package (tools layer): ``nose-twitch package`` writes what Alexa and AWS Lambda need.
+
+* An ASK CLI v2 project (``ask-resources.json``, ``skill-package/skill.json`` and one
+  ``skill-package/interactionModels/custom/<locale>.json`` per model in ``interaction_model/``),
+  ready for ``ask deploy``. The store listing comes from the ``manifest`` section of each
+  locale's content, so its words live in ``content/`` like every other word of the skill.
+* With ``--zip``: a Lambda deployment zip holding the ``skill`` package, ``content/`` and the
+  runtime dependencies, with the handler ``skill.lambda_handler.handler``.
+
+Everything is checked before anything is written: the content and the models the skill runs
+on, the endpoint, and the example phrases against each locale's sample utterances.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import tomllib
+import urllib.parse
+import zipfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import skill
+from skill.config import ConfigError, SkillConfig
+from skill.domain.content import DEFAULT_LANGUAGE, Content, ContentError, ContentStore, placeholders
+from skill.tools.model_checks import check_model, load_model, model_paths, normalise
+
+#: The skill store category for consumer health information (the category of Amazon's own
+#: health skill examples; the store has no separate medical category).
+CATEGORY = "HEALTH_AND_FITNESS"
+MANIFEST_VERSION = "1.0"
+ASK_RESOURCES_VERSION = "2020-03-31"
+#: Screens (APL) and name-free interaction (CanFulfillIntentRequest); the skill handles both.
+INTERFACES: tuple[Mapping[str, str], ...] = ({"type": "ALEXA_PRESENTATION_APL"}, {"type": "CAN_FULFILL_INTENT_REQUEST"})
+CERTIFICATE_TYPES = ("Wildcard", "SelfSigned", "Trusted")
+DEFAULT_CERTIFICATE_TYPE = "Wildcard"
+LAMBDA_HANDLER = "skill.lambda_handler.handler"
+DEFAULT_OUT = Path("build/ask-project")
+#: The distribution name in pyproject.toml, whose dependencies the Lambda zip installs.
+DISTRIBUTION = "nose-twitch-skill"
+#: Dependencies only the webhook needs (Flask app, gunicorn server); Lambda has its own transport.
+WEBHOOK_ONLY = frozenset({"flask", "gunicorn"})
+#: Alexa's limits for a store listing.
+MAX_EXAMPLE_PHRASES = 3
+MAX_SUMMARY = 160
+MAX_DESCRIPTION = 4000
+MAX_KEYWORDS = 30
+NAME_LENGTH = (2, 50)
+#: Lambda's limits for a directly uploaded zip and for the unzipped function.
+MAX_ZIP_BYTES = 50 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 250 * 1024 * 1024
+#: A fixed time for every zip entry, so the same inputs make the same zip.
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_LAMBDA_ARN = re.compile(
+    r"^arn:aws[a-z-]*:lambda:[a-z]{2}(-[a-z]+)+-\d:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$"
+)
+_PROJECT_ROOT = Path(skill.__file__).resolve().parent.parent
+
+
+class PackageError(RuntimeError):
+    """The build itself failed (pip, the file system); content and flag problems are
+    ContentError and ConfigError, which the command line reports with exit status 2."""
+
+
+# --- endpoint ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where Alexa sends requests: an HTTPS URL (with its certificate type) or a Lambda ARN."""
+
+    uri: str
+    ssl_certificate_type: str | None = None
+
+    def to_json(self) -> dict[str, str]:
+        data = {"uri": self.uri}
+        if self.ssl_certificate_type:
+            data["sslCertificateType"] = self.ssl_certificate_type
+        return data
+
+
+def https_endpoint(url: str, certificate_type: str = DEFAULT_CERTIFICATE_TYPE) -> Endpoint:
+    """An HTTPS endpoint; ConfigError unless Alexa could call it (https, port 443, a host)."""
+    parts = urllib.parse.urlsplit(url.strip())
+    if parts.scheme.lower() != "https":
+        raise ConfigError(f"--endpoint must be an https:// URL (Alexa only calls skills over HTTPS), got {url!r}")
+    if not parts.hostname:
+        raise ConfigError(f"--endpoint {url!r} has no host name")
+    if parts.username or parts.password or parts.fragment:
+        raise ConfigError(f"--endpoint {url!r} must not carry credentials or a #fragment")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ConfigError(f"--endpoint {url!r} has a malformed port") from None
+    if port not in (None, 443):
+        raise ConfigError(f"--endpoint {url!r}: Alexa only calls port 443")
+    if certificate_type not in CERTIFICATE_TYPES:
+        raise ConfigError(f"--certificate-type must be one of {', '.join(CERTIFICATE_TYPES)}, got {certificate_type!r}")
+    return Endpoint(uri=url.strip(), ssl_certificate_type=certificate_type)
+
+
+def lambda_endpoint(arn: str) -> Endpoint:
+    """A Lambda function endpoint; ConfigError unless ``arn`` is a Lambda function ARN."""
+    if not _LAMBDA_ARN.match(arn.strip()):
+        raise ConfigError(
+            f"--lambda-arn must be a Lambda function ARN like "
+            f"arn:aws:lambda:us-east-1:123456789012:function:nose-twitch, got {arn!r}"
+        )
+    return Endpoint(uri=arn.strip())
+
+
+# --- models -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LocaleModel:
+    """One ``interaction_model/<locale>.json``: what the manifest needs from it."""
+
+    locale: str
+    path: Path
+    data: Mapping[str, Any]
+
+    @property
+    def language_model(self) -> Mapping[str, Any]:
+        return self.data["interactionModel"]["languageModel"]
+
+    @property
+    def invocation_name(self) -> str:
+        return self.language_model["invocationName"]
+
+    @property
+    def samples(self) -> frozenset[str]:
+        """Every sample utterance, normalised (slot references kept as ``{name}``)."""
+        return frozenset(
+            normalise(sample) for intent in self.language_model.get("intents", []) for sample in intent.get("samples", [])
+        )
+
+    @property
+    def country(self) -> str:
+        return self.locale.split("-")[1].upper()
+
+
+def load_models(model_dir: Path) -> tuple[LocaleModel, ...]:
+    """Every model in ``model_dir``, refusing any with a problem ``nose-twitch validate`` reports."""
+    models = []
+    for path in model_paths(model_dir):
+        errors = [problem for problem in check_model(path) if problem.severity == "error"]
+        if errors:
+            listed = "\n  ".join(str(problem) for problem in errors)
+            raise ContentError(f"{path}: the interaction model has problems:\n  {listed}")
+        locale = path.stem
+        if not re.fullmatch(r"[a-z]{2}-[A-Z]{2}", locale):
+            raise ContentError(f"{path}: a model's file name must be its locale, like en-US.json")
+        models.append(LocaleModel(locale=locale, path=path, data=load_model(path)))
+    if not models:
+        raise ContentError(f"{model_dir}: no interaction models (<locale>.json) found")
+    return tuple(models)
+
+
+# --- the store listing ------------------------------------------------------------------------
+
+
+_WORDS = re.compile(r"[^\w'{} ]+", re.UNICODE)
+
+
+def _words(text: str) -> str:
+    """Lower case, punctuation dropped, spaces collapsed: how phrases and samples are compared."""
+    return normalise(_WORDS.sub(" ", text))
+
+
+def example_phrase_problem(
+    phrase: str, invocation_name: str, samples: Iterable[str], connecting_words: Iterable[str]
+) -> str | None:
+    """Why an example phrase fails Alexa's rules for this model, or None when it passes.
+
+    A phrase is "Alexa, <launch word> <invocation name>" and then nothing, or an optional
+    connecting word and one of the model's sample utterances (a sample with a slot does not
+    count: the listing must show words the model has verbatim).
+    """
+    if not phrase.startswith("Alexa, "):
+        return "must start with 'Alexa, '"
+    spoken = _words(phrase[len("Alexa, ") :])
+    invocation = _words(invocation_name)
+    before, found, after = f" {spoken} ".partition(f" {invocation} ")
+    if not found or not before.strip():
+        return f"must name the invocation name {invocation_name!r} after a launch word such as 'open' or 'ask'"
+    rest = after.strip()
+    if not rest:
+        return None
+    known = {_words(sample) for sample in samples if "{" not in sample}
+    first, _, remainder = rest.partition(" ")
+    if rest in known or (first in {w.lower() for w in connecting_words} and remainder in known):
+        return None
+    return f"{rest!r} is not a sample utterance of the model"
+
+
+@dataclass(frozen=True)
+class Listing:
+    """One locale's ``publishingInformation.locales.<locale>`` and what went wrong building it."""
+
+    locale: str
+    data: Mapping[str, Any]
+    warnings: tuple[str, ...]
+
+
+def _texts(content: Content, key: str) -> list[str]:
+    node = content.node(key)
+    if not isinstance(node, Sequence) or isinstance(node, str) or not all(isinstance(t, str) for t in node):
+        raise ContentError(f"content key {key!r} must be a list of texts for {content.tag}")
+    return list(node)
+
+
+def _fill(content: Content, text: str, params: Mapping[str, str]) -> str:
+    unknown = placeholders(text) - set(content.locale_params) - set(params)
+    if unknown:
+        raise ContentError(f"{content.tag}: {text!r} uses unknown placeholders {sorted(unknown)}")
+    return content.format(text, **params)
+
+
+def build_listing(store: ContentStore, model: LocaleModel) -> Listing:
+    """The store listing of one locale, from its content (English when the language has none)."""
+    warnings: list[str] = []
+    content = store.for_locale(model.locale)
+    listing_content = content
+    fallback = not content.has("manifest")
+    if fallback:
+        listing_content = store.for_locale(DEFAULT_LANGUAGE)
+        warnings.append(
+            f"{model.locale}: content/{content.tag} has no 'manifest' section; the store listing is in English"
+        )
+    params = {"invocation_name": model.invocation_name}
+    name_content = content if content.has("skill_name") else listing_content
+    name = _fill(name_content, name_content.node("skill_name"), params)
+    summary = listing_content.text("manifest.summary", **params)
+    description = listing_content.text("manifest.description", **params).rstrip()
+    disclaimer = listing_content.text("manifest.disclaimer", **params).strip()
+    if not disclaimer:
+        raise ContentError(f"{listing_content.tag}: manifest.disclaimer is empty")
+    description = f"{description}\n\n{disclaimer}"
+    connecting = _texts(listing_content, "manifest.connecting_words")
+    phrases = []
+    for text in _texts(listing_content, "manifest.example_phrases"):
+        phrase = _fill(listing_content, text, params)
+        problem = example_phrase_problem(phrase, model.invocation_name, model.samples, connecting)
+        if problem is None:
+            phrases.append(phrase)
+        elif fallback:
+            warnings.append(f"{model.locale}: example phrase {phrase!r} left out: {problem}")
+        else:
+            raise ContentError(f"{model.locale}: manifest.example_phrases: {phrase!r} {problem}")
+    keywords = [_fill(listing_content, k, params) for k in _texts(listing_content, "manifest.keywords")]
+    problems = []
+    if not NAME_LENGTH[0] <= len(name) <= NAME_LENGTH[1]:
+        problems.append(f"skill_name {name!r} must be {NAME_LENGTH[0]} to {NAME_LENGTH[1]} characters")
+    if not 0 < len(summary) <= MAX_SUMMARY:
+        problems.append(f"manifest.summary is {len(summary)} characters (1 to {MAX_SUMMARY})")
+    if len(description) > MAX_DESCRIPTION:
+        problems.append(f"manifest.description with the disclaimer is {len(description)} characters (max {MAX_DESCRIPTION})")
+    if not 0 < len(phrases) <= MAX_EXAMPLE_PHRASES:
+        problems.append(f"{len(phrases)} usable example phrases (1 to {MAX_EXAMPLE_PHRASES})")
+    if len(keywords) > MAX_KEYWORDS:
+        problems.append(f"{len(keywords)} keywords (max {MAX_KEYWORDS})")
+    if problems:
+        raise ContentError(f"{model.locale}: the store listing breaks Alexa's limits: " + "; ".join(problems))
+    data = {
+        "name": name,
+        "summary": summary,
+        "description": description,
+        "examplePhrases": phrases,
+        "keywords": keywords,
+    }
+    return Listing(locale=model.locale, data=data, warnings=tuple(warnings))
+
+
+def _testing_instructions(store: ContentStore, model: LocaleModel) -> str:
+    content = store.for_locale(model.locale)
+    if not content.has("manifest.testing_instructions"):
+        content = store.for_locale(DEFAULT_LANGUAGE)
+    return content.text("manifest.testing_instructions", invocation_name=model.invocation_name)
+
+
+def _checked_url(flag: str, url: str) -> str:
+    parts = urllib.parse.urlsplit(url.strip())
+    if parts.scheme.lower() not in {"https", "http"} or not parts.hostname:
+        raise ConfigError(f"{flag} must be a full web address (https://...), got {url!r}")
+    return url.strip()
+
+
+def build_manifest(
+    store: ContentStore,
+    models: Sequence[LocaleModel],
+    endpoint: Endpoint,
+    *,
+    privacy_url: str | None = None,
+    terms_url: str | None = None,
+) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """The ``skill.json`` document (``{"manifest": ...}``) and any warnings."""
+    listings = [build_listing(store, model) for model in models]
+    warnings = tuple(w for listing in listings for w in listing.warnings)
+    privacy: dict[str, Any] = {
+        "allowsPurchases": False,
+        "usesPersonalInfo": False,
+        "isChildDirected": False,
+        "isExportCompliant": True,
+        "containsAds": False,
+    }
+    urls = {}
+    if privacy_url:
+        urls["privacyPolicyUrl"] = _checked_url("--privacy-url", privacy_url)
+    if terms_url:
+        urls["termsOfUseUrl"] = _checked_url("--terms-url", terms_url)
+    if urls:
+        privacy["locales"] = {model.locale: dict(urls) for model in models}
+    manifest = {
+        "manifest": {
+            "manifestVersion": MANIFEST_VERSION,
+            "publishingInformation": {
+                "locales": {listing.locale: dict(listing.data) for listing in listings},
+                "isAvailableWorldwide": False,
+                "distributionCountries": sorted({model.country for model in models}),
+                "category": CATEGORY,
+                "testingInstructions": _testing_instructions(store, models[0]),
+            },
+            "privacyAndCompliance": privacy,
+            "apis": {
+                "custom": {
+                    "endpoint": endpoint.to_json(),
+                    "interfaces": [dict(interface) for interface in INTERFACES],
+                }
+            },
+        }
+    }
+    return manifest, warnings
+
+
+def ask_resources(profile: str = "default") -> dict[str, Any]:
+    """``ask-resources.json``: the skill package only (the endpoint is already in the manifest)."""
+    return {
+        "askcliResourcesVersion": ASK_RESOURCES_VERSION,
+        "profiles": {profile: {"skillMetadata": {"src": "./skill-package"}}},
+    }
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def write_project(out: Path, manifest: Mapping[str, Any], models: Sequence[LocaleModel], profile: str = "default") -> list[Path]:
+    """Write the ASK CLI project into ``out``; returns the files written."""
+    custom = out / "skill-package" / "interactionModels" / "custom"
+    if custom.is_dir():
+        for stale in custom.glob("*.json"):  # a locale removed from interaction_model/ must not linger
+            stale.unlink()
+    written = [out / "ask-resources.json", out / "skill-package" / "skill.json"]
+    _write_json(written[0], ask_resources(profile))
+    _write_json(written[1], manifest)
+    for model in models:
+        path = custom / f"{model.locale}.json"
+        _write_json(path, model.data)
+        written.append(path)
+    return written
+
+
+# --- the Lambda zip ---------------------------------------------------------------------------
+
+
+def _requirement_name(requirement: str) -> str:
+    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
+    if not match:
+        raise PackageError(f"cannot read the requirement {requirement!r}")
+    return re.sub(r"[-_.]+", "-", match.group(1)).lower()
+
+
+def project_dependencies(pyproject: Path | None = None) -> tuple[str, ...]:
+    """``[project].dependencies`` from pyproject.toml, or from the installed distribution."""
+    pyproject = pyproject or _PROJECT_ROOT / "pyproject.toml"
+    if pyproject.is_file():
+        with pyproject.open("rb") as handle:
+            return tuple(tomllib.load(handle)["project"]["dependencies"])
+    try:
+        requires = importlib.metadata.requires(DISTRIBUTION) or []
+    except importlib.metadata.PackageNotFoundError:
+        raise PackageError(f"no {pyproject} and {DISTRIBUTION} is not installed: cannot tell the dependencies") from None
+    return tuple(r for r in requires if "extra ==" not in r)
+
+
+def lambda_requirements(pyproject: Path | None = None) -> tuple[str, ...]:
+    """The project's dependencies minus the webhook's own: what the Lambda function imports."""
+    return tuple(r for r in project_dependencies(pyproject) if _requirement_name(r) not in WEBHOOK_ONLY)
+
+
+def _install(requirements: Sequence[str], target: Path, *, platform: str | None, python_version: str | None) -> None:
+    command = [
+        sys.executable, "-m", "pip", "install", "--target", str(target), "--no-compile",
+        "--disable-pip-version-check", "--no-input", "--quiet",
+    ]  # fmt: skip
+    if platform:
+        command += ["--platform", platform, "--only-binary=:all:", "--implementation", "cp"]
+    if python_version:
+        command += ["--python-version", python_version]
+    try:
+        done = subprocess.run(command + list(requirements), capture_output=True, text=True, timeout=900)
+    except subprocess.TimeoutExpired:
+        raise PackageError("pip took more than 15 minutes installing the Lambda dependencies") from None
+    if done.returncode != 0:
+        tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-12:])
+        raise PackageError(f"pip could not install the Lambda dependencies ({', '.join(requirements)}):\n{tail}")
+
+
+def _skip(path: Path) -> bool:
+    return "__pycache__" in path.parts or path.suffix in {".pyc", ".pyo"}
+
+
+def _tree(root: Path, prefix: str) -> dict[str, Path]:
+    """Files below ``root`` by their name in the zip."""
+    return {
+        f"{prefix}{path.relative_to(root).as_posix()}": path
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and not _skip(path.relative_to(root))
+    }
+
+
+@dataclass(frozen=True)
+class ZipSummary:
+    path: Path
+    files: int
+    bytes: int
+    unzipped_bytes: int
+    requirements: tuple[str, ...]
+
+
+def build_zip(
+    zip_path: Path,
+    content_dir: Path,
+    *,
+    deps: bool = True,
+    requirements: Sequence[str] | None = None,
+    platform: str | None = None,
+    python_version: str | None = None,
+) -> ZipSummary:
+    """Write the Lambda zip: ``skill/`` and ``content/`` side by side at the root, plus dependencies.
+
+    ``skill/config.py`` finds ``content/`` next to the package, so the function needs no
+    settings to find its words. Entries are sorted and time-stamped alike: same inputs, same zip.
+    """
+    requirements = tuple(requirements if requirements is not None else lambda_requirements()) if deps else ()
+    files = _tree(Path(skill.__file__).resolve().parent, "skill/")
+    files.update(
+        {
+            f"content/{path.relative_to(content_dir).as_posix()}": path
+            for path in sorted(content_dir.glob("*/*.yaml"))
+        }
+    )
+    with tempfile.TemporaryDirectory(prefix="nose-twitch-zip-") as tmp:
+        if requirements:
+            target = Path(tmp) / "deps"
+            _install(requirements, target, platform=platform, python_version=python_version)
+            installed = {name: path for name, path in _tree(target, "").items() if not name.startswith("bin/")}
+            clash = sorted(name for name in installed if name.split("/")[0] in {"skill", "content"})
+            if clash:
+                raise PackageError(f"a dependency installs files where the skill's own go: {clash[:3]}")
+            files = {**installed, **files}
+        zip_path.parent.mkdir(parents=True, exist_ok=True)
+        partial = zip_path.with_name(zip_path.name + ".partial")
+        unzipped = 0
+        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+            for name in sorted(files):
+                data = files[name].read_bytes()
+                unzipped += len(data)
+                info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+                info.external_attr = 0o644 << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(info, data)
+        os.replace(partial, zip_path)
+    return ZipSummary(zip_path, len(files), zip_path.stat().st_size, unzipped, requirements)
+
+
+# --- command ----------------------------------------------------------------------------------
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "package",
+        help="write an ASK CLI project (skill.json, models) and, with --zip, a Lambda zip",
+        description="Write a ready ASK CLI v2 project (deploy it with `ask deploy`) and/or a Lambda zip.",
+    )
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--endpoint", metavar="URL", help="the skill's HTTPS endpoint, e.g. https://skill.example.org/alexa")
+    where.add_argument("--lambda-arn", metavar="ARN", help="the Lambda function Alexa calls instead of an HTTPS endpoint")
+    parser.add_argument(
+        "--certificate-type",
+        choices=CERTIFICATE_TYPES,
+        help=f"the HTTPS endpoint's certificate (default {DEFAULT_CERTIFICATE_TYPE}; SelfSigned for tests only)",
+    )
+    parser.add_argument("--out", type=Path, help=f"project folder (default {DEFAULT_OUT})")
+    parser.add_argument("--profile", default="default", help="ASK CLI profile in ask-resources.json (default: default)")
+    parser.add_argument("--privacy-url", metavar="URL", help="privacy policy address, set for every locale")
+    parser.add_argument("--terms-url", metavar="URL", help="terms of use address, set for every locale")
+    parser.add_argument("--zip", type=Path, metavar="PATH", help=f"also write a Lambda zip (handler {LAMBDA_HANDLER})")
+    parser.add_argument("--no-deps", action="store_true", help="zip without installing dependencies (no pip, no network)")
+    parser.add_argument("--platform", help="pip platform for the dependencies, e.g. manylinux2014_x86_64 or manylinux2014_aarch64")
+    parser.add_argument("--python-version", help="Lambda's Python version for the dependencies, e.g. 3.12")
+    parser.add_argument("--content-dir", type=Path, help="content folder (default: the project's content/)")
+    parser.add_argument("--model-dir", type=Path, help="interaction models (default: the project's interaction_model/)")
+    parser.set_defaults(func=run)
+
+
+def _endpoint(args: argparse.Namespace) -> Endpoint | None:
+    if args.lambda_arn:
+        if args.certificate_type:
+            raise ConfigError("--certificate-type is for an HTTPS --endpoint, not a Lambda ARN")
+        return lambda_endpoint(args.lambda_arn)
+    if args.endpoint:
+        return https_endpoint(args.endpoint, args.certificate_type or DEFAULT_CERTIFICATE_TYPE)
+    if args.out or args.certificate_type or args.privacy_url or args.terms_url:
+        raise ConfigError("the ASK project needs --endpoint URL or --lambda-arn ARN")
+    return None
+
+
+def run(args: argparse.Namespace, config: SkillConfig) -> int:
+    config = config.with_overrides(content_dir=args.content_dir, model_dir=args.model_dir)
+    endpoint = _endpoint(args)
+    if endpoint is None and args.zip is None:
+        raise ConfigError("nothing to write: pass --endpoint URL or --lambda-arn ARN for the ASK project, and/or --zip PATH")
+    if args.zip is None and (args.no_deps or args.platform or args.python_version):
+        raise ConfigError("--no-deps, --platform and --python-version are for --zip")
+    from skill.alexa.resources import SkillResources  # the skill's own start-up check of the content
+
+    store = ContentStore.load(config.content_dir)
+    SkillResources(store)
+    try:
+        if endpoint is not None:
+            models = load_models(config.model_dir)
+            manifest, warnings = build_manifest(
+                store, models, endpoint, privacy_url=args.privacy_url, terms_url=args.terms_url
+            )
+            for warning in warnings:
+                print(f"warning: {warning}", file=sys.stderr)
+            if endpoint.ssl_certificate_type == "SelfSigned":
+                print("warning: a self-signed endpoint works for testing only; certification needs a trusted "
+                      "certificate", file=sys.stderr)
+            if endpoint.uri.startswith("https") and urllib.parse.urlsplit(endpoint.uri).path in ("", "/"):
+                print(f"warning: the webhook answers on {config.endpoint_path}; did you mean "
+                      f"{endpoint.uri.rstrip('/')}{config.endpoint_path}?", file=sys.stderr)
+            out = args.out or DEFAULT_OUT
+            written = write_project(out, manifest, models, args.profile)
+            print(f"wrote the ASK CLI project in {out} ({len(written)} files; locales "
+                  f"{', '.join(m.locale for m in models)}); deploy with: cd {out} && ask deploy")
+        if args.zip is not None:
+            summary = build_zip(
+                args.zip, config.content_dir, deps=not args.no_deps,
+                platform=args.platform, python_version=args.python_version,
+            )  # fmt: skip
+            deps = ", ".join(summary.requirements) if summary.requirements else "none (--no-deps)"
+            print(f"wrote {summary.path} ({summary.files} files, {summary.bytes} bytes; dependencies: {deps}); "
+                  f"Lambda handler: {LAMBDA_HANDLER}")
+            if summary.bytes > MAX_ZIP_BYTES or summary.unzipped_bytes > MAX_UNZIPPED_BYTES:
+                print("warning: the zip is over Lambda's direct upload limits (50 MB zipped, 250 MB unzipped); "
+                      "upload it through S3 or trim the dependencies", file=sys.stderr)
+    except PackageError as exc:
+        print(f"nose-twitch package: {exc}", file=sys.stderr)
+        return 1
+    return 0
