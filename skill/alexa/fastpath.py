@@ -305,13 +305,13 @@ class FastSerializer(DefaultSerializer):
         plain = all(isinstance(v, _IMMUTABLE) for v in template.values()) and not any(
             _has_data_descriptor(cls, attr) for attr in mapping
         )
-        decoders: dict[str, tuple[str, Decoder]] = {}
+        # JSON key -> (attribute, decoder), filled as keys are first met (decoders compile lazily,
+        # so a model's rarely used branches never import their classes).
+        resolved: dict[str, tuple[str, Decoder]] = {}
 
-        def field_decoder(key: str) -> tuple[str, Decoder]:
-            entry = decoders.get(key)
-            if entry is None:
-                attr, type_name = fields[key]
-                entry = decoders[key] = (attr, self._decoder(type_name))
+        def resolve(key: str) -> tuple[str, Decoder]:
+            attr, type_name = fields[key]
+            entry = resolved[key] = (attr, self._decoder(type_name))
             return entry
 
         def build(value: object) -> object:
@@ -326,17 +326,19 @@ class FastSerializer(DefaultSerializer):
                 state = None
             extras = None
             for key, raw in value.items():
-                if key in fields:
-                    attr, decode = field_decoder(key)
-                    decoded = None if raw is None else decode(raw)
-                    if state is not None:
-                        state[attr] = decoded
-                    else:
-                        setattr(obj, attr, decoded)
+                entry = resolved.get(key)
+                if entry is None:
+                    if key not in fields:
+                        if extras is None:
+                            extras = []
+                        extras.append(key)
+                        continue
+                    entry = resolve(key)
+                decoded = None if raw is None else entry[1](raw)
+                if state is not None:
+                    state[entry[0]] = decoded
                 else:
-                    if extras is None:
-                        extras = []
-                    extras.append(key)
+                    setattr(obj, entry[0], decoded)
             if extras:
                 # Keys the model does not know: the SDK sets them as attributes, after the rest.
                 for key in extras:
@@ -346,6 +348,34 @@ class FastSerializer(DefaultSerializer):
         return build
 
     # --- responses -------------------------------------------------------------------------
+
+    def dumps(self, obj: Any) -> str:
+        """``json.dumps(self.serialize(obj), ensure_ascii=False)`` in one pass.
+
+        The json module's C encoder walks the plain dicts, lists and strings (an APL document is
+        mostly that); only model objects, enums, datetimes and decimals come back to Python,
+        through :meth:`_encode_default`, which turns each into exactly what ``serialize`` would.
+        """
+        return json.dumps(obj, ensure_ascii=False, default=self._encode_default)
+
+    def _encode_default(self, obj: Any) -> Any:
+        kind = type(obj)
+        fields = self._encoders.get(kind, False)
+        if fields is False:
+            fields = self._encoders[kind] = self._compile_encoder(kind)
+        if fields is not None:
+            state = obj.__dict__
+            if "deserialized_types" not in state and "attribute_map" not in state:
+                out = {}
+                for attr, key in fields:
+                    value = getattr(obj, attr)
+                    if value is not None:
+                        out[key] = value
+                return out
+        if isinstance(obj, (bytes, tuple, list, dict)):
+            # The SDK passes bytes through (json then refuses them); containers never get here.
+            raise TypeError(f"Object of type {kind.__name__} is not JSON serializable")
+        return super().serialize(obj)
 
     def serialize(self, obj: Any) -> Any:
         """As the SDK's: a model object (or list, dict, primitive) as JSON-ready data."""

@@ -6,20 +6,24 @@ verified, turned into the SDK's model objects (by :class:`~skill.alexa.fastpath.
 which falls back to the SDK's own deserializer for anything unusual) and handed to
 ``skill.invoke``. Failures map to JSON errors with 4xx codes; a failure inside the skill is the
 skill's business and comes back as a spoken apology. The Flask route only reads the request,
-calls the webhook and writes the access log line.
+calls the webhook and writes the access log line; :class:`AlexaFastLane` does the same for the
+common case without Flask's per-request machinery.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import ResponseEnvelope
 from flask import Flask, Response, request
+from werkzeug.datastructures import EnvironHeaders
 from werkzeug.exceptions import HTTPException
 
 from skill.alexa.builder import build_skill
@@ -131,17 +135,17 @@ class AlexaWebhook:
             return 400, error_body("malformed_envelope", "The envelope has fields of the wrong type."), fields
         if request_envelope is None or request_envelope.request is None:
             fields["error"] = "unknown_request_type"
-            return 200, _dumps(serializer.serialize(ResponseEnvelope(version="1.0", response={}))), fields
+            return 200, serializer.dumps(ResponseEnvelope(version="1.0", response={})).encode("utf-8"), fields
         context = InvocationContext()
         try:
             response_envelope = self.skill.invoke(request_envelope=request_envelope, context=context)
-            payload = serializer.serialize(response_envelope)
+            text = serializer.dumps(response_envelope)
         except Exception as exc:  # noqa: BLE001 - a skill failure is spoken, never a 500
             access_log.error("skill failure outside handlers: %s", type(exc).__name__)
             fields["error"] = type(exc).__name__
-            payload = _apology_payload(self._default_content)
+            text = json.dumps(_apology_payload(self._default_content), ensure_ascii=False)
         fields.update(context.log)
-        return 200, _dumps(payload), fields
+        return 200, text.encode("utf-8"), fields
 
 
 class _NeverRaised(Exception):
@@ -174,6 +178,12 @@ def create_app(
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.extensions["alexa_webhook"] = webhook
 
+    def log_request(fields: dict[str, Any], status: int, started: float) -> None:
+        if access_log.isEnabledFor(logging.INFO):
+            fields["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
+            fields["status"] = status
+            access_log.info(json.dumps({"verification": verification_state, **fields}, sort_keys=True))
+
     @app.get("/healthz")
     def healthz() -> Response:
         return Response('{"status": "ok"}', mimetype="application/json")
@@ -182,11 +192,10 @@ def create_app(
     def alexa() -> Response:
         started = time.perf_counter()
         status, payload, fields = webhook.handle(request.get_data(cache=False), request.content_type, request.headers)
-        if access_log.isEnabledFor(logging.INFO):
-            fields["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
-            fields["status"] = status
-            access_log.info(json.dumps({"verification": verification_state, **fields}, sort_keys=True))
+        log_request(fields, status, started)
         return Response(payload, status=status, mimetype="application/json")
+
+    app.wsgi_app = AlexaFastLane(app.wsgi_app, webhook, config.endpoint_path, config.max_body_bytes, log_request)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
@@ -196,8 +205,52 @@ def create_app(
     return app
 
 
-def _dumps(payload: object) -> bytes:
-    return json.dumps(payload, ensure_ascii=False).encode("utf-8")
+class AlexaFastLane:
+    """WSGI middleware in front of Flask for the one hot route.
+
+    A POST to the endpoint whose body has a declared length within the limit goes straight to
+    the webhook: the same checks, verifiers, skill and log line as the Flask route, without
+    Flask's per-request context, routing and response objects (a large share of a request's
+    cost). Anything else (other paths or methods, a missing, malformed or oversized length, a
+    chunked or short body) goes to Flask, which answers it as it always has.
+    """
+
+    def __init__(
+        self,
+        wsgi_app: Callable[..., Iterable[bytes]],
+        webhook: AlexaWebhook,
+        path: str,
+        max_body_bytes: int,
+        log_request: Callable[[dict[str, Any], int, float], None],
+    ) -> None:
+        self._next = wsgi_app
+        self._webhook = webhook
+        self._path = path
+        self._max = max_body_bytes
+        self._log = log_request
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") != "POST" or environ.get("PATH_INFO") != self._path:
+            return self._next(environ, start_response)
+        declared = environ.get("CONTENT_LENGTH") or ""
+        if not (declared.isascii() and declared.isdigit()) or int(declared) > self._max:
+            return self._next(environ, start_response)
+        length = int(declared)
+        started = time.perf_counter()
+        body = environ["wsgi.input"].read(length) if length else b""
+        if len(body) != length:
+            environ["wsgi.input"] = io.BytesIO(body)  # Flask sees the same short body and says so
+            return self._next(environ, start_response)
+        status, payload, fields = self._webhook.handle(body, environ.get("CONTENT_TYPE"), EnvironHeaders(environ))
+        self._log(fields, status, started)
+        start_response(
+            _STATUS_LINES.get(status) or f"{status} {HTTPStatus(status).phrase}",
+            [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))],
+        )
+        return [payload]
+
+
+_STATUS_LINES = {code: f"{code} {HTTPStatus(code).phrase}" for code in (200, 400, 413, 415)}
 
 
 def _apology_payload(content: Content) -> dict[str, Any]:

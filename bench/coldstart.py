@@ -1,0 +1,60 @@
+"""``python -m bench.coldstart NAME BODY [PKI]``: a fresh process builds one app and answers one request.
+
+The parent times it from spawn to the line this prints (``<status>``), so the number covers the
+interpreter, every import, building the app (content loading, for this skill) and the first
+request through the WSGI app. Only the measured app's modules are imported.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+from pathlib import Path
+
+
+def call_wsgi(app, body: bytes, headers: dict[str, str]) -> str:
+    """One POST through a WSGI app, without a server; returns the status line."""
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": "/alexa",
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "CONTENT_TYPE": headers.get("Content-Type", "application/json"),
+        "CONTENT_LENGTH": str(len(body)),
+    }
+    for key, value in headers.items():
+        if key.lower() != "content-type":
+            environ["HTTP_" + key.upper().replace("-", "_")] = value
+    status: list[str] = []
+    chunks = app(environ, lambda line, _headers, _exc=None: status.append(line))
+    b"".join(chunks)
+    if hasattr(chunks, "close"):
+        chunks.close()
+    return status[0]
+
+
+def main(argv: list[str]) -> int:
+    name, request_file = argv[0], Path(argv[1])
+    pki = Path(argv[2]) if len(argv) > 2 else None
+    request = json.loads(request_file.read_text(encoding="utf-8"))
+    from bench.apps import build_app
+
+    app = build_app(name, pki)
+    status = call_wsgi(app, request["body"].encode("utf-8"), request["headers"])
+    print(status, flush=True)
+    return 0 if status.startswith("200") else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,221 @@
+"""The results table: machine, versions, settings, measurements, ratios against the targets."""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import subprocess
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+from bench.conversation import LocaleReport
+from bench.conversation import markdown as conversation_markdown
+from bench.inprocess import FLOOR, HELLO, SKILL, SKILL_VERIFIED, Timing
+from bench.loadgen import LoadResult, wrk_version
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("ask-sdk-core", "ask-sdk-model", "flask", "werkzeug", "gunicorn", "cryptography", "pyyaml", "python-dateutil")
+LABELS = {"bare": "bare Flask endpoint (fixed JSON)", "hello": "hello skill (ask-sdk-core + Flask)", "skill": "this skill"}
+
+#: (what, ratio of, to, target, higher is better)
+TARGETS = (
+    ("in-process p50", "this skill / hello skill", 1.0, False),
+    ("HTTP throughput", "this skill / hello skill", 1.0, True),
+    ("cold start (in process)", "this skill / hello skill", 1.2, False),
+)
+
+
+@dataclass
+class Results:
+    smoke: bool
+    settings: dict[str, str]
+    inprocess: list[Timing] = field(default_factory=list)
+    http: dict[str, list[LoadResult]] = field(default_factory=dict)
+    memory: dict[str, tuple[float, float]] = field(default_factory=dict)
+    cold: dict[str, list[float]] = field(default_factory=dict)
+    server_cold: dict[str, list[float]] = field(default_factory=dict)
+    conversation: list[LocaleReport] = field(default_factory=list)
+
+    # --- aggregates ---------------------------------------------------------------------------
+
+    def timing(self, name: str) -> Timing:
+        return next(t for t in self.inprocess if t.name == name)
+
+    def rps(self, name: str) -> float:
+        runs = self.http[name]
+        return sum(r.requests for r in runs) / sum(r.seconds for r in runs)
+
+    def latency(self, name: str, which: str) -> float:
+        return statistics.median(getattr(r, which) for r in self.http[name])
+
+    def ratios(self) -> dict[str, float]:
+        hello, skill = self.timing(HELLO), self.timing(SKILL)
+        out = {
+            "in-process p50": skill.p50 / hello.p50,
+            "in-process p99": skill.p99 / hello.p99,
+            "in-process p50, verification on": self.timing(SKILL_VERIFIED).p50 / hello.p50,
+            "HTTP throughput": self.rps("skill") / self.rps("hello"),
+            "HTTP throughput vs bare": self.rps("skill") / self.rps("bare"),
+            "HTTP p50 latency": self.latency("skill", "p50_us") / self.latency("hello", "p50_us"),
+            "HTTP p99 latency": self.latency("skill", "p99_us") / self.latency("hello", "p99_us"),
+            "cold start (in process)": statistics.median(self.cold["skill"]) / statistics.median(self.cold["hello"]),
+            "cold start (server)": statistics.median(self.server_cold["skill"])
+            / statistics.median(self.server_cold["hello"]),
+            "peak memory per worker": self.memory["skill"][0] / self.memory["hello"][0],
+        }
+        return out
+
+
+def machine() -> dict[str, str]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = "unknown"
+    try:
+        kib = int(Path("/proc/meminfo").read_text().split("MemTotal:")[1].split()[0])
+        memory = f"{kib / 1024 / 1024:.1f} GiB"
+    except (OSError, IndexError, ValueError):
+        pass
+    return {
+        "CPU": f"{cpu}, {os.cpu_count()} cores",
+        "memory": memory,
+        "OS": f"{platform.system()} {platform.release()} ({platform.machine()})",
+        "Python": f"{platform.python_implementation()} {platform.python_version()}",
+    }
+
+
+def versions() -> dict[str, str]:
+    found = {}
+    for name in PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    try:
+        import yaml
+
+        found["pyyaml"] += " (libyaml)" if getattr(yaml, "__with_libyaml__", False) else " (pure Python)"
+    except ImportError:
+        pass
+    found["wrk"] = wrk_version()
+    return found
+
+
+def git_revision() -> str:
+    try:
+        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "skill", "bench", "content"], cwd=ROOT,
+                               capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return rev.stdout.strip() + (" (with uncommitted changes)" if dirty.stdout.strip() else "")
+
+
+def _ms(values: list[float]) -> str:
+    return f"{statistics.median(values):.0f} ms" + (f" (min {min(values):.0f}, max {max(values):.0f})" if len(values) > 1 else "")
+
+
+def markdown(results: Results) -> str:
+    ratios = results.ratios()
+    lines = [
+        "# Benchmark results" + (" (smoke run: too short to mean anything)" if results.smoke else ""),
+        "",
+        f"Made by `python -m bench{' --smoke' if results.smoke else ''}` on "
+        f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, revision {git_revision()}.",
+        "",
+        "## Targets",
+        "",
+        "| measure | ratio | target | |",
+        "|---|---:|---:|---|",
+    ]
+    for what, ratio_of, target, higher in TARGETS:
+        value = ratios[what]
+        met = value >= target if higher else value <= target
+        lines.append(f"| {what}: {ratio_of} | {value:.2f} | {'>=' if higher else '<='} {target:.1f} | {'met' if met else '**missed**'} |")
+    conv = results.conversation
+    if conv:
+        emergency = max(r.max_answers_to_emergency for r in conv)
+        disposition = max(r.max_answers_to_disposition for r in conv)
+        longest = max(r.longest.seconds for r in conv)
+        question = max(r.longest_question_turn.seconds for r in conv)
+        for what, value, target, unit in (
+            ("answers to the emergency instruction (every path, every locale)", emergency, 2, ""),
+            ("answers to any disposition", disposition, 6, ""),
+            ("longest spoken response at 150 words/min", longest, 20, " s"),
+            ("longest turn asking a triage question", question, 8, " s"),
+        ):
+            shown = f"{value:.1f}{unit}" if unit else str(value)
+            lines.append(f"| {what} | {shown} | <= {target}{unit} | {'met' if value <= target else '**missed**'} |")
+
+    lines += ["", "## Ratios", "", "| ratio (this skill / other) | value |", "|---|---:|"]
+    lines += [f"| {name} | {value:.2f} |" for name, value in ratios.items()]
+
+    floor = results.timing(FLOOR)
+    lines += [
+        "",
+        "## 1. In-process cost per request (request bytes to response bytes, no HTTP)",
+        "",
+        f"The same mix of {results.settings['mix size']} real requests for everyone "
+        f"({results.settings['mix']}), {results.settings['in-process requests']} timed calls each, in interleaved rounds.",
+        "",
+        "| contender | p50 µs | p99 µs | mean µs | p50 vs hello | p50 vs floor |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    hello = results.timing(HELLO)
+    for t in results.inprocess:
+        lines.append(
+            f"| {t.name} | {t.p50:.1f} | {t.p99:.1f} | {t.mean:.1f} | {t.p50 / hello.p50:.2f} | {t.p50 / floor.p50:.1f} |"
+        )
+
+    lines += [
+        "",
+        "## 2. HTTP on 127.0.0.1 (production server: gunicorn, same settings for all)",
+        "",
+        f"{results.settings['server']}; load: {results.settings['load generator']}, {results.settings['http']}. "
+        "This skill runs with signature, timestamp and skill-id verification ON (requests signed by a test CA) "
+        "and writes its access log line per request, as in production.",
+        "",
+        "| app | requests/s | p50 ms | p99 ms | failures | vs hello | vs bare | peak RSS per worker | private memory per worker |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name in ("bare", "hello", "skill"):
+        runs = results.http[name]
+        peak, private = results.memory.get(name, (0.0, 0.0))
+        lines.append(
+            f"| {LABELS[name]} | {results.rps(name):.0f} | {results.latency(name, 'p50_us') / 1000:.2f} "
+            f"| {results.latency(name, 'p99_us') / 1000:.2f} | {sum(r.failures for r in runs)} "
+            f"| {results.rps(name) / results.rps('hello'):.2f} | {results.rps(name) / results.rps('bare'):.2f} "
+            f"| {peak:.1f} MiB | {private:.1f} MiB |"
+        )
+
+    lines += [
+        "",
+        "## 3. Cold start",
+        "",
+        "In process: spawn a fresh interpreter, import, build the app (this skill: load and validate all content, "
+        "verifiers on), answer one signed launch request through the WSGI app. Server: spawn the production server, "
+        "first HTTP 200. Medians; bytecode caches present, as after any first start; one discarded warm-up run each.",
+        "",
+        "| app | in process | server |",
+        "|---|---:|---:|",
+    ]
+    for name in ("hello", "skill"):
+        lines.append(f"| {LABELS[name]} | {_ms(results.cold[name])} | {_ms(results.server_cold[name])} |")
+
+    lines += ["", "## 4. Conversation efficiency (every triage path, every locale)", ""]
+    lines.append(conversation_markdown(results.conversation) if conv else "(not run)")
+
+    lines += ["", "## Machine and versions", "", "| | |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in machine().items()]
+    lines += [f"| {k} | {v} |" for k, v in versions().items()]
+    lines += ["", "## Settings", "", "| | |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in results.settings.items()]
+    return "\n".join(lines) + "\n"
