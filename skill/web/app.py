@@ -17,7 +17,6 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.skill import CustomSkill
@@ -25,6 +24,7 @@ from ask_sdk_model import ResponseEnvelope
 from flask import Flask, Response, request
 from werkzeug.datastructures import EnvironHeaders
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 from skill.alexa.builder import build_skill
 from skill.alexa.context import InvocationContext
@@ -244,13 +244,18 @@ class AlexaFastLane:
         status, payload, fields = self._webhook.handle(body, environ.get("CONTENT_TYPE"), EnvironHeaders(environ))
         self._log(fields, status, started)
         start_response(
-            _STATUS_LINES.get(status) or f"{status} {HTTPStatus(status).phrase}",
+            _STATUS_LINES.get(status) or _status_line(status),
             [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))],
         )
         return [payload]
 
 
-_STATUS_LINES = {code: f"{code} {HTTPStatus(code).phrase}" for code in (200, 400, 413, 415)}
+def _status_line(code: int) -> str:
+    """The status line as werkzeug writes it ("400 BAD REQUEST"), so both paths send the same."""
+    return f"{code} {HTTP_STATUS_CODES.get(code, 'UNKNOWN').upper()}"
+
+
+_STATUS_LINES = {code: _status_line(code) for code in (200, 400, 413, 415)}
 
 
 def _apology_payload(content: Content) -> dict[str, Any]:
