@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import compileall
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -24,7 +25,7 @@ from bench.corpus import Signer, record_mix, render
 from bench.inprocess import measure as measure_inprocess
 from bench.loadgen import LoadResult, run_load, wrk_path
 from bench.report import ROOT, Results, markdown
-from bench.servers import Server, cold_start, server_cold_start
+from bench.servers import Server, cold_start, cold_start_phases, server_cold_start
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -95,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(args.cold_runs):
             for name in results.cold:
                 results.cold[name].append(cold_start(name, render([launch], signer)[0], pki_dir))
+        phase_runs = [cold_start_phases(render([launch], signer)[0], pki_dir) for _ in range(max(1, args.cold_runs // 2))]
+        results.cold_phases = {name: statistics.median(run[name] for run in phase_runs) for name in phase_runs[0]}
         for _ in range(max(1, args.cold_runs // 2)):
             for name in results.server_cold:
                 probe = render([launch], signer)[0]

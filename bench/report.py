@@ -37,6 +37,7 @@ class Results:
     memory: dict[str, tuple[float, float]] = field(default_factory=dict)
     cold: dict[str, list[float]] = field(default_factory=dict)
     server_cold: dict[str, list[float]] = field(default_factory=dict)
+    cold_phases: dict[str, float] = field(default_factory=dict)
     conversation: list[LocaleReport] = field(default_factory=list)
 
     # --- aggregates ---------------------------------------------------------------------------
@@ -209,6 +210,18 @@ def markdown(results: Results) -> str:
     ]
     for name in ("hello", "skill"):
         lines.append(f"| {LABELS[name]} | {_ms(results.cold[name])} | {_ms(results.server_cold[name])} |")
+
+    if results.cold_phases:
+        lines += [
+            "",
+            "Where this skill's cold start goes (fresh interpreter, step by step, medians; the interpreter's own "
+            "start-up is not included):",
+            "",
+            "| step | ms |",
+            "|---|---:|",
+        ]
+        lines += [f"| {name} | {ms:.1f} |" for name, ms in results.cold_phases.items()]
+        lines.append(f"| total | {sum(results.cold_phases.values()):.1f} |")
 
     lines += ["", "## 4. Conversation efficiency (every triage path, every locale)", ""]
     lines.append(conversation_markdown(results.conversation) if conv else "(not run)")

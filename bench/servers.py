@@ -138,6 +138,21 @@ def cold_start(name: str, probe: Request, pki_dir: Path) -> float:
         os.unlink(request_file)
 
 
+def cold_start_phases(probe: Request, pki_dir: Path) -> dict[str, float]:
+    """This skill's cold start, step by step (milliseconds), in a fresh interpreter."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as handle:
+        json.dump({"body": probe.body.decode("utf-8"), "headers": probe.headers}, handle)
+        request_file = handle.name
+    try:
+        command = [sys.executable, "-m", "bench.coldstart", "--phases", request_file, str(pki_dir)]
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"cold start phases failed: {done.stderr[-800:]}")
+        return json.loads(done.stdout.strip().splitlines()[-1])
+    finally:
+        os.unlink(request_file)
+
+
 def server_cold_start(name: str, probe: Request, pki_dir: Path, workers: int, log_dir: Path) -> float:
     """Milliseconds from spawning the production server to its first 200 over HTTP."""
     began = time.perf_counter()
