@@ -466,7 +466,7 @@ def test_parse_iso_duration_never_raises(text):
 
 # --- the content a clinician reads ------------------------------------------------------------
 
-ALLOWED = {"emergency_number", "doctor", "urgent_care"}
+ALLOWED = {"emergency_number", "emergency_number_display", "doctor", "urgent_care"}
 EXTRA_PLACEHOLDERS = {
     "readback_symptom": {"symptom"}, "readback_duration": {"duration"},
     "card_answer_yes": {"summary"}, "card_answer_no": {"summary"}, "card_answer_unsure": {"summary"},
@@ -553,7 +553,7 @@ def test_outcomes_exist_for_every_level_and_the_emergency_one_is_fast():
     assert set(emergency) <= {"lead", "lead_safe", "meaning", "card_title", "source"}, (
         f"the emergency outcome must say nothing else: {sorted(emergency)}"
     )
-    assert "{emergency_number}" in emergency["card_title"], "the emergency card must show the number"
+    assert "{emergency_number_display}" in emergency["card_title"], "the emergency card must show the number in digits"
 
 
 def test_conversation_texts_and_symptom_names_exist():
