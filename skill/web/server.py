@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from collections.abc import Callable, Iterable
@@ -36,6 +37,11 @@ class SkillServer(BaseApplication):
 
             app = create_app(config)  # content errors surface here, before any worker starts
         self._app = app
+        # Everything built so far (modules, content, compiled plans) lives as long as the process:
+        # keep the collector from scanning it on every full collection, and from touching (and so
+        # copying) the pages the forked workers share with this parent.
+        gc.collect()
+        gc.freeze()
         super().__init__()
 
     def load_config(self) -> None:
