@@ -41,8 +41,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--cold-runs", type=int, help="cold starts per app")
     args = parser.parse_args(argv)
     full = not args.smoke
-    args.duration = args.duration or (8.0 if full else 2.0)
-    args.rounds = args.rounds or (3 if full else 1)
+    args.duration = args.duration or (5.0 if full else 2.0)
+    args.rounds = args.rounds or (6 if full else 1)
     args.requests = args.requests or (20000 if full else 300)
     args.cold_runs = args.cold_runs or (7 if full else 1)
     args.out = args.out or (ROOT / "bench" / ("RESULTS.md" if full else "out/RESULTS-smoke.md"))
@@ -64,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     compileall.compile_dir(str(ROOT / "skill"), quiet=1)
     compileall.compile_dir(str(ROOT / "bench"), quiet=1)
 
+    load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
         work = Path(scratch)
         signer = Signer()
@@ -77,7 +78,9 @@ def main(argv: list[str] | None = None) -> int:
             "load generator": "wrk (1 thread)"
             if tool == "wrk"
             else "Python threads with http.client" + ("" if wrk_path() else " (wrk not installed)"),
-            "http": f"{args.connections} connections, {args.rounds} interleaved round(s) of {args.duration:g} s per app",
+            "http": f"{args.connections} connections, {args.rounds} interleaved round(s) of {args.duration:g} s per app; "
+            "per app the median round",
+            "load average (1 min) before the run": f"{load_before:.2f}",
         }
         results = Results(smoke=args.smoke, settings=settings)
 
@@ -124,8 +127,10 @@ def run_http(args, tool, turns, signer, pki_dir, work) -> tuple[dict[str, list[L
             server.wait_ready(render(turns, signer)[0])
             # Warm every worker: plans compiled, caches filled, certificate chain validated.
             run_load(tool, server.port, "/alexa", render(turns, signer), min(1.0, args.duration), args.connections)
-        for _ in range(args.rounds):
-            for name, server in servers.items():
+        order = list(servers.items())
+        for round_number in range(args.rounds):
+            # Alternate the order so no app always runs right after another.
+            for name, server in order if round_number % 2 == 0 else order[::-1]:
                 mix = render(turns, signer)  # fresh timestamps: verification allows 150 s
                 result = run_load(tool, server.port, "/alexa", mix, args.duration, args.connections)
                 if result.failures:

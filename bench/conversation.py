@@ -72,6 +72,8 @@ class LocaleReport:
     longest: Spoken = field(default_factory=Spoken)
     longest_question_turn: Spoken = field(default_factory=Spoken)
     longest_question: Spoken = field(default_factory=Spoken)
+    #: The longest outcome turn of each disposition.
+    outcomes: dict[str, Spoken] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -117,6 +119,7 @@ class _Explorer:
         disposition = fields.get("disposition")
         if disposition is not None:
             self.report.dispositions.add(disposition)
+            self.report.outcomes.setdefault(disposition, Spoken()).offer(spoken_text(response))
             return 0, (0 if disposition == "emergency" else -1), 1
         if not asking:
             self.report.problems.append(f"{depth_label}: neither a question nor a disposition")
@@ -189,6 +192,17 @@ def markdown(reports: list[LocaleReport]) -> str:
             f"| {r.longest.seconds:.1f} s | {r.longest_question_turn.seconds:.1f} s | {r.longest_question.seconds:.1f} s "
             f"| {', '.join(sorted(r.dispositions))} |"
         )
+    levels = sorted({level for r in reports for level in r.outcomes})
+    lines += [
+        "",
+        "Longest outcome turn of each disposition (seconds at 150 words a minute):",
+        "",
+        "| locale | " + " | ".join(levels) + " |",
+        "|---|" + "---:|" * len(levels),
+    ]
+    for r in reports:
+        cells = [f"{r.outcomes[level].seconds:.1f}" if level in r.outcomes else "-" for level in levels]
+        lines.append(f"| {r.locale} | " + " | ".join(cells) + " |")
     worst = max(reports, key=lambda r: r.longest.seconds)
     worst_q = max(reports, key=lambda r: r.longest_question_turn.seconds)
     lines += [
