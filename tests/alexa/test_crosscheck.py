@@ -66,3 +66,15 @@ def test_every_topic_trigger_and_symptom_has_content(store, path):
     symptom_map = content.node("triage.symptoms")
     for symptom in slot_value_ids(model, "SYMPTOM"):
         assert symptom in symptom_map, f"{path.stem}: symptom {symptom!r} is not mapped in triage.symptoms"
+
+
+@pytest.mark.parametrize("path", MODELS, ids=lambda p: p.stem)
+def test_every_model_has_en_us_intents_slots_and_value_ids(path):
+    """Content and the triage map work by intent name and value id, so every locale must agree."""
+    reference = load_model(DEFAULT_MODEL_DIR / "en-US.json")
+    model = load_model(path)
+    assert model_intents(model) == model_intents(reference), f"{path.stem}: intents or slots differ from en-US"
+    for type_name in ("TRIGGER", "SYMPTOM"):
+        assert slot_value_ids(model, type_name) == slot_value_ids(reference, type_name), (
+            f"{path.stem}: {type_name} value ids differ from en-US"
+        )
