@@ -6,7 +6,6 @@ import io
 import json
 import os
 import stat
-from pathlib import Path
 from typing import Any
 
 import pytest
