@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from unittest import mock
 
 from bench.apps import APP_NAMES
 from bench.conversation import measure as measure_conversation
@@ -65,8 +66,13 @@ def main(argv: list[str] | None = None) -> int:
     compileall.compile_dir(str(ROOT / "bench"), quiet=1)
 
     load_before = os.getloadavg()[0]
-    with tempfile.TemporaryDirectory(prefix="bench-") as scratch:
+    # patch.dict: the environment is restored afterwards.
+    with tempfile.TemporaryDirectory(prefix="bench-") as scratch, mock.patch.dict(os.environ):
         work = Path(scratch)
+        # Every app this run starts keeps its content cache (skill.domain.content_cache) here, in
+        # the default place under XDG_CACHE_HOME: filled by the first start, as after any deployment.
+        os.environ["XDG_CACHE_HOME"] = str(work / "xdg-cache")
+        os.environ.pop("SKILL_CACHE_DIR", None)
         signer = Signer()
         pki_dir = signer.write(work / "pki")
         turns = record_mix()
@@ -99,6 +105,11 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(args.cold_runs):
             for name in results.cold:
                 results.cold[name].append(cold_start(name, render([launch], signer)[0], pki_dir))
+        # The first start after a content change: an empty cache folder each time, so YAML is parsed.
+        results.cold_uncached = [
+            cold_start("skill", render([launch], signer)[0], pki_dir, {"XDG_CACHE_HOME": str(work / f"empty-cache-{n}")})
+            for n in range(args.cold_runs)
+        ]
         phase_runs = [cold_start_phases(render([launch], signer)[0], pki_dir) for _ in range(max(1, args.cold_runs // 2))]
         results.cold_phases = {name: statistics.median(run[name] for run in phase_runs) for name in phase_runs[0]}
         for _ in range(max(1, args.cold_runs // 2)):

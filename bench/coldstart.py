@@ -60,9 +60,6 @@ def phases(request_file: Path, pki: Path) -> dict[str, float]:
     import flask  # noqa: F401
 
     mark("flask + ask-sdk-core (the hello skill imports these too)")
-    import yaml  # noqa: F401
-
-    mark("PyYAML")
     import skill.web.app  # noqa: F401
 
     mark("the skill's own modules")
@@ -72,16 +69,16 @@ def phases(request_file: Path, pki: Path) -> dict[str, float]:
     import skill.web.verification  # noqa: F401
 
     mark("cryptography (request verification)")
+    from bench.apps import skill_config, skill_verifiers
     from skill.alexa.resources import SkillResources
-    from skill.config import SkillConfig
     from skill.domain.content import ContentStore
 
-    resources = SkillResources(ContentStore.load(SkillConfig().content_dir))
-    mark("content: load, merge, validate every locale")
-    from bench.apps import skill_config, skill_verifiers
+    config = skill_config()
+    resources = SkillResources(ContentStore.load(config.content_dir, cache_dir=config.cache_dir))
+    mark("content: load (PyYAML only without a content cache), merge, validate every locale")
     from skill.web.app import create_app
 
-    app = create_app(skill_config(), resources=resources, verifiers=skill_verifiers(pki))
+    app = create_app(config, resources=resources, verifiers=skill_verifiers(pki))
     mark("build the skill and the app")
     request = json.loads(request_file.read_text(encoding="utf-8"))
     call_wsgi(app, request["body"].encode("utf-8"), request["headers"])

@@ -119,15 +119,19 @@ def _private_kib(pid: int) -> float:
     return total
 
 
-def cold_start(name: str, probe: Request, pki_dir: Path) -> float:
-    """Milliseconds from spawning a fresh interpreter to its answer to one request (in process)."""
+def cold_start(name: str, probe: Request, pki_dir: Path, env: dict[str, str] | None = None) -> float:
+    """Milliseconds from spawning a fresh interpreter to its answer to one request (in process).
+
+    ``env``: variables to set in the child on top of this process's environment.
+    """
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as handle:
         json.dump({"body": probe.body.decode("utf-8"), "headers": probe.headers}, handle)
         request_file = handle.name
     try:
         command = [sys.executable, "-m", "bench.coldstart", name, request_file, str(pki_dir)]
         began = time.perf_counter()
-        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        child_env = {**os.environ, **env} if env else None
+        process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=child_env)
         line = process.stdout.readline() if process.stdout else b""
         elapsed = time.perf_counter() - began
         _, errors = process.communicate(timeout=30)

@@ -16,6 +16,18 @@ DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "interaction_model"
 
 
+def default_cache_dir(env: Mapping[str, str] | None = None) -> Path | None:
+    """``$XDG_CACHE_HOME/nose-twitch``, else ``~/.cache/nose-twitch``; None if there is no home."""
+    env = os.environ if env is None else env
+    base = env.get("XDG_CACHE_HOME") or ""
+    if os.path.isabs(base):  # the XDG spec says to ignore a relative one
+        return Path(base) / "nose-twitch"
+    try:
+        return Path.home() / ".cache" / "nose-twitch"
+    except RuntimeError:  # no HOME and no password entry
+        return None
+
+
 class ConfigError(ValueError):
     """A setting is missing or malformed; the message names the setting."""
 
@@ -39,6 +51,9 @@ class SkillConfig:
     cert_fetch_timeout: float = 5.0
     #: PEM bundle of trusted roots for the signing chain; None: the certifi / system bundle.
     trust_store: Path | None = None
+    #: Where parsed content is kept as JSON between starts (see skill.domain.content_cache);
+    #: None: no cache. A folder that cannot be written is no cache too, silently.
+    cache_dir: Path | None = field(default_factory=default_cache_dir)
 
     @property
     def verify_signatures(self) -> bool:
@@ -89,6 +104,7 @@ def config_from_env(env: Mapping[str, str] | None = None) -> SkillConfig:
     """Build the config from environment variables (``SKILL_ID``, ``PORT``, ...)."""
     env = os.environ if env is None else env
     trust = env.get("SKILL_TRUST_STORE") or None
+    cache = (env.get("SKILL_CACHE_DIR") or "").strip()
     return SkillConfig(
         skill_id=env.get("SKILL_ID") or None,
         dev=_flag(env, "SKILL_DEV"),
@@ -100,4 +116,11 @@ def config_from_env(env: Mapping[str, str] | None = None) -> SkillConfig:
         max_body_bytes=_int(env, "SKILL_MAX_BODY_BYTES", SkillConfig.max_body_bytes),
         cert_fetch_timeout=_float(env, "SKILL_CERT_TIMEOUT", SkillConfig.cert_fetch_timeout),
         trust_store=Path(trust) if trust else None,
+        cache_dir=_cache_dir(cache, env),
     )
+
+
+def _cache_dir(raw: str, env: Mapping[str, str]) -> Path | None:
+    if raw.lower() in {"off", "none"}:
+        return None
+    return Path(raw) if raw else default_cache_dir(env)

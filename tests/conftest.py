@@ -13,6 +13,16 @@ from skill.domain.content import ContentStore
 from tests.support.client import Conversation
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache_home(tmp_path_factory: pytest.TempPathFactory):
+    """The default content cache (``$XDG_CACHE_HOME/nose-twitch``) goes to a temporary folder, for
+    this process and every server or tool it starts, never to the real home."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+        patch.delenv("SKILL_CACHE_DIR", raising=False)
+        yield
+
+
 @pytest.fixture(scope="session")
 def config() -> SkillConfig:
     return SkillConfig(dev=True)

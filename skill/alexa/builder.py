@@ -44,7 +44,7 @@ def build_skill(config: SkillConfig, resources: SkillResources | None = None) ->
     given to the SDK, which would raise an exception the transport could only map to a 500.
     """
     if resources is None:
-        resources = SkillResources(ContentStore.load(config.content_dir))
+        resources = SkillResources(ContentStore.load(config.content_dir, cache_dir=config.cache_dir))
     builder = SkillBuilder()
     for handler in request_handlers():
         builder.add_request_handler(handler)

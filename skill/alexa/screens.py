@@ -11,12 +11,14 @@ from __future__ import annotations
 import json
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
-from xml.sax.saxutils import escape
 
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
 
-if TYPE_CHECKING:  # speech imports this module to build responses
+from skill.alexa.markup import escape
+
+if TYPE_CHECKING:  # annotations only: speech imports this module; APL models load on first use
+    from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
+
     from skill.alexa.speech import Screen
 
 #: The directive's token: names the document for later APL commands and user events.
@@ -64,6 +66,9 @@ def datasource(screen: Screen) -> dict[str, Any]:
 
 
 def render_directive(screen: Screen) -> RenderDocumentDirective:
+    # The APL models are a large package that only screen devices need: imported on first use.
+    from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
+
     return RenderDocumentDirective(token=TOKEN, document=document(), datasources={DATASOURCE: datasource(screen)})
 
 

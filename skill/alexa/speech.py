@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
-from xml.sax.saxutils import escape
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 
 from skill.alexa import screens
+from skill.alexa.markup import escape
 
 #: Alexa's limit on outputSpeech.ssml.
 MAX_SPEECH_CHARS = 8000
@@ -97,7 +97,7 @@ def join_lines(lines: tuple[str, ...] | list[str]) -> str:
 
 def to_ssml(text: str) -> str:
     """Plain text as the inside of a ``<speak>`` element, escaped."""
-    return escape(text, {'"': "&quot;", "'": "&apos;"})
+    return escape(text, quotes=True)
 
 
 def build_response(handler_input: HandlerInput, reply: Reply) -> Response:

@@ -20,7 +20,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-import yaml
+from skill.domain import content_cache
 
 DEFAULT_LANGUAGE = "en"
 
@@ -29,36 +29,11 @@ class ContentError(ValueError):
     """Content is missing or malformed; the message names the file or key."""
 
 
-class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """A safe YAML loader that rejects a key repeated inside one mapping.
-
-    It parses with libyaml when PyYAML has it (several times faster: content loading is most of
-    the start-up time) and falls back to the pure-Python parser; both build the same tree.
-    """
-
-
-def _construct_unique_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    seen: set[object] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise ContentError(f"duplicate key {key!r} at line {key_node.start_mark.line + 1}")
-        seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_unique_mapping)
-
-
 def load_yaml_file(path: Path) -> Any:
-    """Parse one YAML file, naming the file in any error."""
-    try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.load(handle, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
-    except ContentError as exc:
-        raise ContentError(f"{path}: {exc}") from None
-    except yaml.YAMLError as exc:
-        raise ContentError(f"{path}: not valid YAML: {exc}") from None
+    """Parse one YAML file, naming the file in any error (duplicate keys are errors)."""
+    from skill.domain.content_yaml import load_yaml_file as load  # PyYAML only when YAML is parsed
+
+    return load(path)
 
 
 def deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -93,11 +68,27 @@ def iter_texts(node: Any, prefix: str = "") -> Iterator[tuple[str, str]]:
 
 
 def _freeze(node: Any) -> Any:
-    if isinstance(node, Mapping):
+    """A read-only copy: mappings become MappingProxyType over a private dict, lists tuples."""
+    if isinstance(node, str):  # most nodes; the Mapping (ABC) check below is slow
+        return node
+    if isinstance(node, dict) or isinstance(node, Mapping):
         return MappingProxyType({k: _freeze(v) for k, v in node.items()})
     if isinstance(node, list):
-        return tuple(_freeze(v) for v in node)
+        return tuple([_freeze(v) for v in node])
     return node
+
+
+def _overlay(base: Mapping[str, Any], override: Mapping[str, Any]) -> Mapping[str, Any]:
+    """:func:`deep_merge` of two frozen trees, frozen: new mappings only where both have one,
+    every other node shared (frozen nodes cannot change, so sharing them is safe)."""
+    merged = dict(base)
+    for key, value in override.items():
+        current = merged.get(key)
+        if isinstance(value, Mapping) and isinstance(current, Mapping):
+            merged[key] = _overlay(current, value)
+        else:
+            merged[key] = value
+    return MappingProxyType(merged)
 
 
 @dataclass(frozen=True)
@@ -154,36 +145,42 @@ class ContentStore:
         if DEFAULT_LANGUAGE not in trees:
             raise ContentError(f"content has no {DEFAULT_LANGUAGE!r} folder (the default language)")
         self._raw = {tag: dict(tree) for tag, tree in trees.items()}
+        # Each tag is frozen once; a locale lays its own keys over its language's frozen tree
+        # (the same result as deep_merge, then _freeze, without copying what they share).
+        frozen = {tag: _freeze(tree) for tag, tree in self._raw.items()}
         merged: dict[str, Content] = {}
-        for tag, tree in self._raw.items():
+        for tag, tree in frozen.items():
             language = tag.split("-")[0]
             if "-" in tag:
-                base = self._raw.get(language, self._raw[DEFAULT_LANGUAGE])
-                tree = deep_merge(base, tree)
-            merged[tag] = Content(tag=tag, tree=_freeze(tree))
+                tree = _overlay(frozen.get(language, frozen[DEFAULT_LANGUAGE]), tree)
+            merged[tag] = Content(tag=tag, tree=tree)
         self._by_tag = MappingProxyType(merged)
 
     @classmethod
-    def load(cls, content_dir: Path) -> ContentStore:
-        """Read every ``<tag>/*.yaml`` below ``content_dir``; duplicate keys across files are errors."""
+    def load(cls, content_dir: Path, cache_dir: Path | None = None) -> ContentStore:
+        """Read every ``<tag>/*.yaml`` below ``content_dir``; duplicate keys across files are errors.
+
+        With a ``cache_dir``, the parsed trees are kept there as JSON, keyed by every file's bytes
+        (see :mod:`skill.domain.content_cache`): a later load of the very same files skips the YAML.
+        """
         if not content_dir.is_dir():
             raise ContentError(f"{content_dir}: content folder not found")
-        trees: dict[str, dict[str, Any]] = {}
-        for folder in sorted(p for p in content_dir.iterdir() if p.is_dir()):
-            tree: dict[str, Any] = {}
-            origin: dict[str, Path] = {}
-            for path in sorted(folder.glob("*.yaml")):
-                data = load_yaml_file(path)
-                if data is None:
-                    continue
-                if not isinstance(data, Mapping):
-                    raise ContentError(f"{path}: the top level must be a mapping of keys")
-                for key, value in data.items():
-                    if key in tree:
-                        raise ContentError(f"{path}: key {key!r} is already defined in {origin[key]}")
-                    tree[key], origin[key] = value, path
-            trees[folder.name] = tree
-        return cls(trees)
+        sources = [
+            (folder, [(path, path.read_bytes()) for path in sorted(folder.glob("*.yaml"))])
+            for folder in sorted(p for p in content_dir.iterdir() if p.is_dir())
+        ]
+        key = None
+        if cache_dir is not None:
+            key = content_cache.content_key(_cache_entries(sources))
+        if key is not None:
+            cached = content_cache.read(cache_dir, content_dir, key, (folder.name for folder, _ in sources))
+            if cached is not None:
+                return cls(cached)
+        trees = {folder.name: _parse_folder(files) for folder, files in sources}
+        store = cls(trees)
+        if key is not None:
+            content_cache.write(cache_dir, content_dir, key, trees)
+        return store
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -207,3 +204,36 @@ class ContentStore:
             if language in self._by_tag:
                 return self._by_tag[language]
         return self._by_tag[DEFAULT_LANGUAGE]
+
+
+def _cache_entries(sources: list[tuple[Path, list[tuple[Path, bytes]]]]) -> list[tuple[str, bytes | None]]:
+    """What the cache key covers: each tag folder, and each file by its path below the content folder."""
+    entries: list[tuple[str, bytes | None]] = []
+    for folder, files in sources:
+        entries.append((folder.name, None))
+        entries.extend((f"{folder.name}/{path.name}", data) for path, data in files)
+    return entries
+
+
+def _parse_folder(files: list[tuple[Path, bytes]]) -> dict[str, Any]:
+    """One tag's tree: its files' top-level keys merged; a key defined twice is an error."""
+    from skill.domain.content_yaml import parse_yaml  # PyYAML only when YAML is parsed
+
+    tree: dict[str, Any] = {}
+    origin: dict[str, Path] = {}
+    for path, raw in files:
+        try:
+            # As a text-mode open() reads it: universal newlines.
+            text = raw.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+        except UnicodeDecodeError as exc:
+            raise ContentError(f"{path}: not valid UTF-8: {exc}") from None
+        data = parse_yaml(text, path)
+        if data is None:
+            continue
+        if not isinstance(data, Mapping):
+            raise ContentError(f"{path}: the top level must be a mapping of keys")
+        for key, value in data.items():
+            if key in tree:
+                raise ContentError(f"{path}: key {key!r} is already defined in {origin[key]}")
+            tree[key], origin[key] = value, path
+    return tree

@@ -164,7 +164,7 @@ def create_app(
     The transport-free :class:`AlexaWebhook` is at ``app.extensions["alexa_webhook"]``.
     """
     if resources is None:
-        resources = SkillResources(ContentStore.load(config.content_dir))
+        resources = SkillResources(ContentStore.load(config.content_dir, cache_dir=config.cache_dir))
     if skill is None:
         skill = build_skill(config, resources)
     if verifiers is None:

@@ -31,9 +31,7 @@ import posixpath
 import re
 import ssl
 import threading
-import urllib.error
 import urllib.parse
-import urllib.request
 import warnings
 from abc import ABC, abstractmethod
 from collections import OrderedDict
@@ -80,6 +78,8 @@ DEFAULT_FETCH_TIMEOUT = 5.0
 #: A real chain is a few kilobytes; refuse to buffer anything much larger.
 MAX_CERT_CHAIN_BYTES = 256 * 1024
 DEFAULT_CACHE_ENTRIES = 32
+#: How many distinct certificate URLs a verifier remembers the policy's verdict for.
+_REMEMBERED_URLS = 64
 
 Clock = Callable[[], dt.datetime]
 
@@ -209,11 +209,20 @@ class SupportsFetch(Protocol):
     def fetch(self, url: str) -> bytes: ...
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """The chain must come from the URL that was checked, not from wherever it redirects."""
+def _build_opener(ssl_context: ssl.SSLContext | None) -> Any:
+    """A urllib opener that follows no redirects: the chain must come from the URL that was
+    checked, not from wherever it redirects. (urllib.request is imported here, when a real
+    fetcher is built, not by every process that imports the verifiers.)"""
+    import urllib.request
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
-        return None
+    class NoRedirects(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, req, fp, code, msg, headers, newurl):  # type: ignore[no-untyped-def]
+            return None
+
+    handlers: list[urllib.request.BaseHandler] = [NoRedirects()]
+    if ssl_context is not None:
+        handlers.append(urllib.request.HTTPSHandler(context=ssl_context))
+    return urllib.request.build_opener(*handlers)
 
 
 class CertificateFetcher:
@@ -227,10 +236,7 @@ class CertificateFetcher:
     ) -> None:
         self._timeout = timeout
         self._max_bytes = max_bytes
-        handlers: list[urllib.request.BaseHandler] = [_NoRedirects()]
-        if ssl_context is not None:
-            handlers.append(urllib.request.HTTPSHandler(context=ssl_context))
-        self._opener = urllib.request.build_opener(*handlers)
+        self._opener = _build_opener(ssl_context)
 
     def fetch(self, url: str) -> bytes:
         """Return the body served at ``url``.
@@ -238,6 +244,8 @@ class CertificateFetcher:
         :raises VerificationError: ``cert_fetch_failed`` on any network error, timeout or
             non-200 answer; ``cert_chain_too_large`` if the body exceeds the cap
         """
+        import urllib.error  # loaded already by the opener's urllib.request
+
         try:
             with self._opener.open(url, timeout=self._timeout) as response:
                 status = getattr(response, "status", 200)
@@ -405,6 +413,12 @@ class SignatureVerifier(AbstractVerifier):
         self._url_policy = url_policy if url_policy is not None else CertificateUrlPolicy()
         self._store: x509_verification.Store | None = None
         self._store_lock = threading.Lock()
+        # Per URL, so a request does not redo them: the policy's verdict (the URL to fetch; a
+        # rejected URL is never kept) and the leaf's RSA key. The leaf's and chain's dates are
+        # still checked on every request (the certificate cache's ``get``). Both are bounded:
+        # when full they start over.
+        self._fetch_urls: dict[str, str] = {}
+        self._leaf_keys: dict[str, tuple[x509.Certificate, rsa.RSAPublicKey]] = {}
 
     @property
     def cache(self) -> CertificateCache:
@@ -426,14 +440,33 @@ class SignatureVerifier(AbstractVerifier):
         if not signature:
             raise VerificationError("signature_malformed", f"The {SIGNATURE_HEADER} header decodes to nothing.")
 
-        fetch_url = self._url_policy.validate(cert_url.strip())
-        public_key = self._signing_certificate(fetch_url).public_key()
-        if not isinstance(public_key, rsa.RSAPublicKey):
-            raise VerificationError("certificate_invalid", "The signing certificate does not hold an RSA key.")
+        public_key = self._public_key(self._fetch_url(cert_url.strip()))
         try:
             public_key.verify(signature, bytes(body), padding.PKCS1v15(), hashes.SHA256())
         except InvalidSignature as exc:
             raise VerificationError("signature_invalid", "The request signature does not match its body.") from exc
+
+    def _fetch_url(self, cert_url: str) -> str:
+        fetch_url = self._fetch_urls.get(cert_url)
+        if fetch_url is None:
+            fetch_url = self._url_policy.validate(cert_url)
+            if len(self._fetch_urls) >= _REMEMBERED_URLS:
+                self._fetch_urls.clear()
+            self._fetch_urls[cert_url] = fetch_url
+        return fetch_url
+
+    def _public_key(self, url: str) -> rsa.RSAPublicKey:
+        leaf = self._signing_certificate(url)
+        known = self._leaf_keys.get(url)
+        if known is not None and known[0] is leaf:
+            return known[1]
+        public_key = leaf.public_key()
+        if not isinstance(public_key, rsa.RSAPublicKey):
+            raise VerificationError("certificate_invalid", "The signing certificate does not hold an RSA key.")
+        if len(self._leaf_keys) >= self._cache.max_entries:
+            self._leaf_keys.clear()
+        self._leaf_keys[url] = (leaf, public_key)
+        return public_key
 
     def _now(self) -> dt.datetime:
         return _as_utc(self._clock())

@@ -8,7 +8,8 @@ import pytest
 import yaml
 
 from skill.config import DEFAULT_CONTENT_DIR
-from skill.domain.content import _UniqueKeyLoader, load_yaml_file
+from skill.domain.content import load_yaml_file
+from skill.domain.content_yaml import UniqueKeyLoader
 
 FILES = sorted(DEFAULT_CONTENT_DIR.glob("*/*.yaml"))
 
@@ -16,7 +17,7 @@ FILES = sorted(DEFAULT_CONTENT_DIR.glob("*/*.yaml"))
 def test_the_fast_parser_is_used_when_available():
     if not getattr(yaml, "__with_libyaml__", False):
         pytest.skip("PyYAML was built without libyaml here; the pure-Python parser is used")
-    assert issubclass(_UniqueKeyLoader, yaml.CSafeLoader), "content loading should use libyaml when it is there"
+    assert issubclass(UniqueKeyLoader, yaml.CSafeLoader), "content loading should use libyaml when it is there"
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.name}")

@@ -489,6 +489,53 @@ def test_expired_cached_certificate_is_refetched(pki: SigningPKI, clock: FakeClo
     assert fetcher.calls == [CERT_URL, CERT_URL], f"the expired certificate should be refetched: {fetcher.calls}"
 
 
+class CountingPolicy(CertificateUrlPolicy):
+    """Amazon's URL policy, counting how often it is asked."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        object.__setattr__(self, "calls", [])
+
+    def validate(self, url: str) -> str:
+        self.calls.append(url)  # type: ignore[attr-defined]
+        return super().validate(url)
+
+
+def test_the_url_verdict_is_remembered_but_a_rejected_url_never_is(pki: SigningPKI, fetcher: FakeFetcher) -> None:
+    policy = CountingPolicy()
+    verifier = SignatureVerifier(fetcher=fetcher, trust_roots=[pki.root], clock=FakeClock(), url_policy=policy)
+    for n in range(3):
+        expect_accepted(verifier, signed_request(pki), f"request {n}")
+    assert policy.calls == [CERT_URL], f"the URL should be checked once, then remembered: {policy.calls}"
+    bad = "http://s3.amazonaws.com/echo.api/echo-api-cert.pem"
+    for n in range(2):
+        expect_rejected(verifier, signed_request(pki, url=bad), "cert_url_invalid", f"bad URL, try {n}")
+    assert policy.calls.count(bad) == 2, "a rejected URL must be checked again every time, never remembered"
+
+
+def test_an_expired_leaf_is_rejected_although_its_key_was_remembered(pki: SigningPKI, clock: FakeClock) -> None:
+    short_lived = pki.leaf(not_before=clock.now - dt.timedelta(days=1), not_after=clock.now + dt.timedelta(hours=1))
+    fetcher = FakeFetcher({CERT_URL: pki.chain_pem(short_lived)})
+    verifier = SignatureVerifier(fetcher=fetcher, trust_roots=[pki.root], clock=clock)
+    expect_accepted(verifier, signed_request(pki), "request while the leaf is valid")
+    clock.advance(hours=2)
+    envelope = make_envelope(timestamp=iso(clock.now))
+    expect_rejected(verifier, signed_request(pki, envelope), "certificate_expired", "request after the leaf expired")
+
+
+def test_a_rotated_certificate_brings_its_own_key(pki: SigningPKI, clock: FakeClock) -> None:
+    short_lived = pki.leaf(not_before=clock.now - dt.timedelta(days=1), not_after=clock.now + dt.timedelta(hours=1))
+    fetcher = FakeFetcher({CERT_URL: pki.chain_pem(short_lived)})
+    verifier = SignatureVerifier(fetcher=fetcher, trust_roots=[pki.root], clock=clock)
+    expect_accepted(verifier, signed_request(pki), "request under the first leaf")
+    # Amazon rotates to a leaf with another key behind the same URL.
+    fetcher.chains[CERT_URL] = pki.chain_pem(pki.leaf(key=pki.other_key, now=clock.now + dt.timedelta(hours=2)))
+    clock.advance(hours=2)
+    envelope = make_envelope(timestamp=iso(clock.now))
+    expect_accepted(verifier, signed_request(pki, envelope, key=pki.other_key), "request under the new leaf")
+    expect_rejected(verifier, signed_request(pki, envelope), "signature_invalid", "request signed by the old key")
+
+
 def test_cache_is_bounded(pki: SigningPKI, good_chain: bytes) -> None:
     urls = [f"https://s3.amazonaws.com/echo.api/cert-{n}.pem" for n in range(3)]
     fetcher = FakeFetcher({url: good_chain for url in urls})
