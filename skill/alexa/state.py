@@ -16,17 +16,22 @@ from ask_sdk_model import Response
 
 from skill.alexa.resources import get_resources
 from skill.alexa.speech import Reply, build_response
+from skill.domain.triage import Level
 
 LAST = "last"
 PAGING = "paging"
 TRIAGE = "triage"
 PENDING = "pending"
+#: The disposition level whose details a pending "yes" would speak (with PENDING_OUTCOME_DETAILS).
+OUTCOME = "outcome"
 
 #: What a bare "yes" or "no" answers.
 PENDING_MORE = "more"
 PENDING_OFFER_CHECK = "offer_check"
 PENDING_TRIAGE = "triage"
-PENDING_VALUES = frozenset({PENDING_MORE, PENDING_OFFER_CHECK, PENDING_TRIAGE})
+#: After a non-emergency outcome: "yes" hears who to see, what helps and when to check again.
+PENDING_OUTCOME_DETAILS = "outcome_details"
+PENDING_VALUES = frozenset({PENDING_MORE, PENDING_OFFER_CHECK, PENDING_TRIAGE, PENDING_OUTCOME_DETAILS})
 #: "yes" to a topic's follow-up question ("Want to know how to ease it?") answers that topic.
 _TOPIC_PREFIX = "topic:"
 
@@ -85,6 +90,15 @@ def get_triage_raw(handler_input: HandlerInput) -> object:
     return attributes(handler_input).get(TRIAGE)
 
 
+def get_outcome(handler_input: HandlerInput) -> Level | None:
+    """The level whose details are on offer: only with its pending value, and never the emergency."""
+    if get_pending(handler_input) != PENDING_OUTCOME_DETAILS:
+        return None
+    raw = attributes(handler_input).get(OUTCOME)
+    level = next((level for level in Level if level.key == raw), None)
+    return None if level == Level.EMERGENCY else level
+
+
 def last_reply(handler_input: HandlerInput) -> Reply | None:
     return Reply.from_session(attributes(handler_input).get(LAST))
 
@@ -96,6 +110,7 @@ def respond(
     pending: str | None = None,
     paging: Paging | None = None,
     triage: Mapping[str, Any] | None = None,
+    outcome: Level | None = None,
 ) -> Response:
     """Store the turn's state (replacing the previous turn's) and build the response.
 
@@ -117,6 +132,8 @@ def respond(
         attrs[PAGING] = paging.to_session()
     if triage is not None:
         attrs[TRIAGE] = dict(triage)
+    if outcome is not None:
+        attrs[OUTCOME] = outcome.key
     manager.session_attributes = attrs
     return build_response(handler_input, reply)
 
@@ -128,4 +145,5 @@ def keep_state(handler_input: HandlerInput) -> dict[str, Any]:
         "pending": get_pending(handler_input),
         "paging": get_paging(handler_input),
         "triage": raw_triage if isinstance(raw_triage, Mapping) else None,
+        "outcome": get_outcome(handler_input),
     }

@@ -66,15 +66,21 @@ def step_reply(texts: TriageTexts, state: TriageState, step: Step, *lines: str) 
 
 
 def outcome(texts: TriageTexts, state: TriageState, result: Outcome, *lines: str) -> Reply:
-    """The disposition: speech, a card with the answers to show a doctor, and a screen."""
+    """The disposition: speech, a card with everything (answers and advice) to show a doctor, a screen.
+
+    Below the emergency level the outcome is spoken in two turns, so no turn runs long: this one
+    says what to do, what it can mean, when to call the emergency number and the notice, then
+    offers the rest (:func:`outcome_details`). The card carries both turns and the answers.
+    """
     content = texts.content
     node = texts.outcome_node(result.level)
     lead = content.format(node["lead_safe"] if result.to_be_safe else node["lead"])
     meaning = content.format(node["meaning"])
     title = content.format(node["card_title"])
-    card = "\n".join([join_lines([lead, meaning]), *answers_card_lines(texts, state), texts.text("not_medical_advice")])
+    notice = texts.text("not_medical_advice")
     if result.level == Level.EMERGENCY:
         # The number first, then the short meaning; nothing else. The session ends.
+        card = "\n".join([join_lines([lead, meaning]), *answers_card_lines(texts, state), notice])
         return Reply(
             lines=(lead, meaning),
             card_title=title,
@@ -86,22 +92,55 @@ def outcome(texts: TriageTexts, state: TriageState, result: Outcome, *lines: str
                 emphasis=content.locale_params.get("emergency_number_display"),
             ),
         )
-    spoken = [*lines, lead, meaning]
-    if node.get("who"):
-        spoken.append(content.format(node["who"]))
-    spoken += [content.format(tip["say"]) for tip in node.get("tips", ())[:3]]
-    if node.get("recheck"):
-        spoken.append(content.format(node["recheck"]))
-    spoken += [texts.text("safety_net"), texts.text("not_medical_advice")]
-    base = anything_else(content, *spoken, card_title=title)
+    escalate = escalation(texts, result.level)
+    card = "\n".join([
+        join_lines([lead, meaning, escalate]),
+        *answers_card_lines(texts, state),
+        join_lines(details_lines(texts, result.level, all_tips=True)),
+        notice,
+    ])
     return Reply(
-        lines=base.lines,
-        question=base.question,
-        reprompt=base.reprompt,
+        lines=(*lines, lead, meaning, escalate, notice),
+        question=texts.text("offer_details"),
+        reprompt=texts.text("offer_details_reprompt"),
         card_title=title,
         card_text=card,
         screen=Screen(title=title, points=(lead, meaning), level=result.level.key),
     )
+
+
+def escalation(texts: TriageTexts, level: Level) -> str:
+    """The outcome's one line on when to call the emergency number (the safety net by default)."""
+    node = texts.outcome_node(level)
+    return texts.content.format(node["escalate"]) if node.get("escalate") else texts.text("safety_net")
+
+
+def details_lines(texts: TriageTexts, level: Level, *, all_tips: bool = False) -> list[str]:
+    """Who to see, what helps, when to check again, and the safety net if the outcome did not say it."""
+    content = texts.content
+    node = texts.outcome_node(level)
+    tips = node.get("tips") or ()
+    lines = [content.format(node["who"])] if node.get("who") else []
+    lines += [content.format(tip["say"]) for tip in (tips if all_tips else tips[:3])]
+    if node.get("recheck"):
+        lines.append(content.format(node["recheck"]))
+    if node.get("escalate"):
+        lines.append(texts.text("safety_net"))
+    return lines
+
+
+def outcome_details(texts: TriageTexts, level: Level) -> Reply:
+    """ "Yes" to the details offer: the second turn of a non-emergency outcome."""
+    title = texts.content.format(texts.outcome_node(level)["card_title"])
+    lines = details_lines(texts, level)
+    base = anything_else(texts.content, *lines, card_title=title)
+    return Reply(lines=base.lines, question=base.question, reprompt=base.reprompt, card_title=title,
+                 card_text=join_lines(lines))
+
+
+def outcome_declined(texts: TriageTexts) -> Reply:
+    """ "No" to the details offer: moving on (turn one already said when to call for help)."""
+    return anything_else(texts.content, texts.content.text("moving_on"))
 
 
 def answers_card_lines(texts: TriageTexts, state: TriageState) -> list[str]:

@@ -24,10 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from skill.alexa.triage_replies import TriageTexts, outcome_details
+from skill.alexa.triage_replies import outcome as triage_outcome
 from skill.config import SkillConfig
 from skill.domain.content import DEFAULT_LANGUAGE, Content, ContentError, ContentStore, placeholders
 from skill.domain.topics import page
-from skill.domain.triage import Answer, Ask, Level, Protocol, TriageState, answer, next_step
+from skill.domain.triage import Answer, Ask, Level, Outcome, Protocol, TriageState, answer, next_step
 from skill.tools.model_checks import load_model, model_paths
 
 DEFAULT_OUT = Path("review.html")
@@ -302,9 +304,21 @@ class LocaleReview:
                 f'<div class="outcome" id="{self.dom}-outcome-{level.key}" '
                 f'style="background:{_tint(LEVEL_COLOURS[level], 0.88)}">'
                 f"<h4>{esc(level.key.replace('_', ' '))}: {self.say(key + '.card_title')} {self.badges(key)}</h4>"
-                f"{self.table(key, skip=('card_title',))}</div>"
+                f"{self.table(key, skip=('card_title',))}{self._outcome_turns(level)}</div>"
             )
         return "".join(blocks)
+
+    def _outcome_turns(self, level: Level) -> str:
+        """The outcome as the skill speaks it (built by the skill's own reply code), turn by turn."""
+        texts = TriageTexts(content=self.content, protocol=self.protocol)
+        first = triage_outcome(texts, TriageState(), Outcome(level=level, reasons=(), to_be_safe=False))
+        turns = [first, outcome_details(texts, level)] if first.question else [first]
+        shown = "".join(
+            f'<div class="turn"><div class="turn-n">Turn {number}{" (after yes)" if number > 1 else ""}'
+            f"</div><p>{esc(reply.text)}</p></div>"
+            for number, reply in enumerate(turns, start=1)
+        )
+        return f'<div class="spoken"><div class="turn-n">As spoken</div>{shown}</div>'
 
     def _topics(self, kind: str, section: str, heading: str) -> str:
         if not self.content.has(section):

@@ -141,5 +141,77 @@ def test_outcome_card_lists_every_answer_for_a_doctor(conversation, content):
     assert card["title"] == "Get medical help today", f"the card title is the disposition: {card}"
     for line in ("Your answers", "Sudden face droop, or arm or leg weakness: no",
                  "Sudden speech, balance or sight trouble: no", "Severe head pain, or sight or hearing changes: not sure",
-                 "This is information, not medical advice."):
+                 "This is not medical advice."):
         assert line in card["content"], f"the outcome card should list {line!r}: {card['content']!r}"
+
+
+NON_EMERGENCY = {
+    "urgent": ("AMAZON.NoIntent", "AMAZON.NoIntent", "AMAZON.YesIntent"),
+    "soon": ("AMAZON.NoIntent",) * 3 + ("AMAZON.YesIntent",),
+    "routine": ("AMAZON.NoIntent",) * 5 + ("AMAZON.YesIntent",),
+    "self_care": ("AMAZON.NoIntent",) * 6,
+}
+
+
+def _outcome(conversation, level, locale="en-US"):
+    conv = conversation(locale)
+    conv.intent("SymptomCheckIntent")
+    for intent in NON_EMERGENCY[level]:
+        response = conv.intent(intent)
+    assert conv.log.get("disposition") == level, f"the answers {NON_EMERGENCY[level]} should end {level}"
+    return conv, response
+
+
+@pytest.mark.parametrize("level", NON_EMERGENCY)
+def test_an_outcome_card_carries_both_turns_and_yes_speaks_the_second(conversation, content, level):
+    conv, response = _outcome(conversation, level)
+    node = content.node(f"triage.outcomes.{level}")
+    first, card = speech(response), response["response"]["card"]["content"]
+    details = [content.format(node["who"]), *(content.format(t["say"]) for t in node["tips"])]
+    details += [content.format(node["recheck"])] if node.get("recheck") else []
+    safety_net = content.text("triage.texts.safety_net")
+    for line in [*details, safety_net, content.format(node["meaning"])]:
+        assert line in card, f"{level}: the card should show {line!r}: {card!r}"
+    assert "nine one one" in first, f"{level}: the first turn must say when to call the emergency number: {first!r}"
+    assert first.endswith(content.text("triage.texts.offer_details")), f"{level}: the first turn offers the rest"
+    assert conv.attributes.get("pending") == "outcome_details" and conv.attributes.get("outcome") == level
+    said = speech(conv.intent("AMAZON.YesIntent"))
+    for line in details:
+        assert line in said, f"{level}: yes should speak {line!r}: {said!r}"
+    assert (safety_net in first) != (safety_net in said), f"{level}: the safety net is said exactly once: {first!r} {said!r}"
+    assert said.endswith(content.text("anything_else.question")) and not conv.ended
+    assert "outcome" not in conv.attributes and conv.attributes.get("pending") is None, conv.attributes
+
+
+@pytest.mark.parametrize("level", NON_EMERGENCY)
+def test_no_to_the_details_moves_on_without_them(conversation, content, level):
+    conv, _ = _outcome(conversation, level)
+    said = speech(conv.intent("AMAZON.NoIntent"))
+    assert said == f"{content.text('moving_on')} {content.text('anything_else.question')}", said
+    assert not conv.ended and "outcome" not in conv.attributes, conv.attributes
+
+
+def test_the_emergency_outcome_offers_nothing_and_ends(conversation):
+    conv = conversation()
+    conv.intent("SymptomCheckIntent")
+    said = speech(conv.intent("AMAZON.YesIntent"))
+    assert conv.ended and "?" not in said, f"the emergency outcome ends at once, asking nothing: {said!r}"
+
+
+@pytest.mark.parametrize("outcome", ["emergency", "nonsense", None, 3, "SOON"])
+def test_a_tampered_details_offer_is_treated_as_no_offer(conversation, outcome):
+    conv = conversation()
+    conv.attributes = {"pending": "outcome_details", **({"outcome": outcome} if outcome is not None else {})}
+    conv.new = False
+    said = speech(conv.intent("AMAZON.YesIntent"))
+    assert said.startswith("I'm not sure what that answers."), f"outcome={outcome!r}: no details offered: {said!r}"
+
+
+def test_the_details_offer_keeps_its_state_through_repeat_and_go_back(conversation):
+    conv, response = _outcome(conversation, "soon")
+    offered = dict(conv.attributes)
+    again = conv.intent("AMAZON.RepeatIntent")
+    assert speech(again) == speech(response), "repeat says the first turn again, word for word"
+    assert conv.attributes == offered, f"repeat keeps the offer: {conv.attributes} != {offered}"
+    said = speech(conv.intent("GoBackIntent"))
+    assert "Over a day or more" in said and conv.attributes.get("pending") == "triage", said

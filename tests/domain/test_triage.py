@@ -539,8 +539,13 @@ def test_outcomes_exist_for_every_level_and_the_emergency_one_is_fast():
         if key != "self_care":
             assert node["lead_safe"].startswith("To be safe"), f"outcome {key}: lead_safe must say 'To be safe'"
         if key not in ("emergency",):
-            for field in ("who", "recheck"):
-                assert node.get(field), f"outcome {key} has no {field}"
+            assert node.get("who"), f"outcome {key} has no who"
+            if key != "self_care":
+                assert node.get("escalate"), f"outcome {key}: the first turn needs its escalation line"
+            if node.get("escalate"):
+                escalate = node["escalate"]
+                assert "{emergency_number}" in escalate, f"outcome {key}: escalate must name the emergency number"
+                assert len(re.split(r"(?<=[.!?])\s+", escalate.strip())) == 1, f"outcome {key}: escalate is one sentence"
             assert isinstance(node.get("tips"), list) and len(node["tips"]) <= 3, f"outcome {key}: tips, at most three"
             for tip in node["tips"]:
                 assert tip.get("say") and tip.get("source"), f"outcome {key}: every tip needs say and source"
@@ -560,8 +565,10 @@ def test_conversation_texts_and_symptom_names_exist():
     texts = TRIAGE_NODE["texts"]
     for key in ("intro", "readback_symptom", "readback_duration", "duration_unreadable", "unsure_ack", "go_back_first",
                 "help", "stop_mid_check", "safety_net", "not_medical_advice", "card_answers_heading",
-                "card_answer_yes", "card_answer_no", "card_answer_unsure", "restart"):
+                "card_answer_yes", "card_answer_no", "card_answer_unsure", "restart", "offer_details",
+                "offer_details_reprompt"):
         assert texts.get(key), f"triage.texts.{key} is missing"
+    assert texts["offer_details"].endswith("?"), "the offer of an outcome's details is a question"
     assert "{emergency_number}" in texts["stop_mid_check"], "stopping mid-check must remind of the emergency number"
     assert "{emergency_number}" in texts["safety_net"], "the safety net must name the emergency number"
     assert set(TRIAGE_NODE["symptom_names"]) == set(SYMPTOM_IDS), "every symptom id needs a spoken name"

@@ -88,6 +88,24 @@ def test_outcomes_and_conversation_lines_are_filled_for_the_locale(page_html, st
     assert "nine nine nine" in _section(page_html, "en-GB") and "nine one one" in _section(page_html, "en-US")
 
 
+def test_each_outcome_shows_its_turns_as_spoken(page_html, store):
+    for locale in ("en-US", "es-MX"):
+        section = _section(page_html, locale)
+        content = store.for_locale(locale)
+        offer = html.escape(content.text("triage.texts.offer_details"), quote=True)
+        for level in Level:
+            start = section.index(f'id="l-{locale}-outcome-{level.key}"')
+            ends = [section.find(mark, start + 1) for mark in ('<div class="outcome"', "<h3>")]
+            block = section[start : min(end for end in ends if end > 0)]
+            node = content.node(f"triage.outcomes.{level.key}")
+            assert "As spoken" in block, f"{locale} {level.key}: the outcome should be shown as spoken"
+            if level == Level.EMERGENCY:
+                assert "Turn 2" not in block and offer not in block, f"{locale}: the emergency is one turn"
+                continue
+            assert offer in block and "Turn 2 (after yes)" in block, f"{locale} {level.key}: two turns, with the offer"
+            assert _shown(content, node["who"]) in block, f"{locale} {level.key}: the second turn says who to see"
+
+
 def test_nothing_in_the_content_is_left_out(page_html, store):
     for locale in store.locales:
         section = _section(page_html, locale)

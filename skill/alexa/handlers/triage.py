@@ -5,6 +5,9 @@ a state the engine accepts (``state_from_session``) that still has a question to
 else, including a tampered attribute, means no check is in progress. During a check these
 handlers own every intent, so a stray "more" or topic question cannot silently drop the check:
 they re-ask the question, and stop / cancel ends it with the emergency-signs reminder.
+
+An outcome below the emergency level is spoken in two turns: the first ends by offering the
+details (``pending`` "outcome_details", the level in ``outcome``), and "yes" speaks them.
 """
 
 from __future__ import annotations
@@ -18,11 +21,28 @@ from skill.alexa.handlers.replies import anything_else, goodbye
 from skill.alexa.requests import get_intent_name, get_slot, is_intent, is_new_session, is_request_type
 from skill.alexa.resources import get_resources
 from skill.alexa.speech import Reply
-from skill.alexa.state import PENDING_OFFER_CHECK, PENDING_TRIAGE, get_pending, get_triage_raw, respond
-from skill.alexa.triage_replies import TriageTexts, ask, readback, step_reply, why
+from skill.alexa.state import (
+    PENDING_OFFER_CHECK,
+    PENDING_OUTCOME_DETAILS,
+    PENDING_TRIAGE,
+    get_outcome,
+    get_pending,
+    get_triage_raw,
+    respond,
+)
+from skill.alexa.triage_replies import (
+    TriageTexts,
+    ask,
+    outcome_declined,
+    outcome_details,
+    readback,
+    step_reply,
+    why,
+)
 from skill.domain.triage import (
     Answer,
     Ask,
+    Level,
     Outcome,
     Step,
     TriageState,
@@ -81,8 +101,11 @@ def _respond_step(handler_input: HandlerInput, state: TriageState, step: Step, *
     reply = step_reply(_texts(handler_input), state, step, *lines)
     if isinstance(step, Outcome):
         note(handler_input, disposition=step.level.key)
-        # The finished state stays for one turn so "go back" can still change the last answer.
-        return respond(handler_input, reply, triage=state_to_session(state))
+        if step.level == Level.EMERGENCY:
+            return respond(handler_input, reply)
+        # The finished state stays for the offer's turn so "go back" can still change the last answer.
+        return respond(handler_input, reply, pending=PENDING_OUTCOME_DETAILS, triage=state_to_session(state),
+                       outcome=step.level)
     return _keep_asking(handler_input, reply, state)
 
 
@@ -161,9 +184,11 @@ class TriageGoBackHandler(AbstractRequestHandler):
 
 
 def _finished_state(handler_input: HandlerInput) -> TriageState | None:
-    """A finished check's state, kept for the turn after its outcome."""
+    """A finished check's state, kept while its outcome offers the details."""
+    if get_outcome(handler_input) is None:
+        return None
     state = _session_state(handler_input)
-    if state is None or not state.asked or get_pending(handler_input) is not None:
+    if state is None or not state.asked:
         return None
     return state if isinstance(next_step(get_resources(handler_input).protocol, state), Outcome) else None
 
@@ -266,6 +291,28 @@ class TriageOtherIntentHandler(AbstractRequestHandler):
         return _keep_asking(handler_input, reply, state)
 
 
+# --- after an outcome -------------------------------------------------------------------------
+
+_DETAILS_YES = ("AMAZON.YesIntent", UNSURE_INTENT, "MoreIntent")
+
+
+class OutcomeDetailsHandler(AbstractRequestHandler):
+    """"Yes" (or "more", or "not sure") to the outcome's offer speaks the details; "no" moves on."""
+
+    intents = (*_DETAILS_YES, "AMAZON.NoIntent")
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent(handler_input, *self.intents) and get_outcome(handler_input) is not None
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        level = get_outcome(handler_input)
+        assert level is not None
+        texts = _texts(handler_input)
+        if is_intent(handler_input, *_DETAILS_YES):
+            return respond(handler_input, outcome_details(texts, level))
+        return respond(handler_input, outcome_declined(texts))
+
+
 # --- outside a check --------------------------------------------------------------------------
 
 
@@ -315,6 +362,7 @@ def handlers() -> list:
         TriageStopHandler(),
         SymptomCheckHandler(),
         TriageOtherIntentHandler(),
+        OutcomeDetailsHandler(),
         OfferedCheckYesHandler(),
         OutsideCheckHandler(),
     ]
