@@ -176,6 +176,38 @@ def long_duration(protocol: Protocol) -> str:
     return f"P{max(1, -(-protocol.duration_min_days // 7))}W"
 
 
+def topic_pages(skill, content, locale: str) -> list[Heard]:
+    """Every page of every topic and trigger, asked after a launch and asked one-shot."""
+    heard = []
+    askings = [(topic_id, envelopes.intent_request(_intent(topic_id), locale=locale)) for topic_id in content.node("topics")]
+    askings += [
+        (f"trigger {trigger_id}", envelopes.intent_request(
+            "TriggerDetailIntent", envelopes.slot("trigger", trigger_id, id=trigger_id), locale=locale))
+        for trigger_id in content.node("triggers")
+    ]
+    for name, request in askings:
+        for new in (False, True):
+            response = invoke(skill, envelopes.envelope(request, attributes={}, new=new))
+            page = 1
+            while True:
+                assert_valid_response(response)
+                text = speech(response)
+                open_ = not ends_session(response)
+                heard.append(Heard(f"{locale} {name}{' one-shot' if new else ''} page {page}", text,
+                                   last_sentence(text) if open_ else None))
+                attributes = response.get("sessionAttributes") or {}
+                if attributes.get("pending") != "more":
+                    break
+                page += 1
+                more = envelopes.intent_request("MoreIntent", locale=locale)
+                response = invoke(skill, envelopes.envelope(more, attributes=attributes, new=False))
+    return heard
+
+
+def _intent(topic_id: str) -> str:
+    return "".join(part.capitalize() for part in topic_id.split("_")) + "Intent"
+
+
 @pytest.fixture(scope="module")
 def reports(skill, store, resources) -> list[Report]:
     found = []
@@ -217,6 +249,19 @@ def test_every_symptom_check_question_passes_the_one_breath_test(reports):
             if h.question and seconds(h.question) > MAX_QUESTION_SECONDS}
     assert not over, f"{len(over)} question sentences run over {MAX_QUESTION_SECONDS:.0f} s:\n" + "\n".join(
         f"{locale}: {seconds(q):.1f} s: {q!r}" for q, locale in sorted(over, key=lambda x: -seconds(x[0]))[:8]
+    )
+
+
+def test_every_topic_page_fits_twenty_seconds_and_its_question_one_breath(skill, store):
+    heard = [h for tag in store.tags for h in topic_pages(skill, store.for_locale(tag), tag)]
+    assert len(heard) > 100, f"only {len(heard)} topic pages were heard"
+    long = sorted((h for h in heard if seconds(h.text) > MAX_RESPONSE_SECONDS), key=lambda h: -seconds(h.text))
+    assert not long, f"{len(long)} topic pages run over {MAX_RESPONSE_SECONDS:.0f} s:\n" + "\n".join(
+        str(h) for h in long[:8]
+    )
+    breathless = [h for h in heard if h.question and seconds(h.question) > MAX_QUESTION_SECONDS]
+    assert not breathless, "topic questions over one breath:\n" + "\n".join(
+        f"{h.path}: {h.question!r}" for h in breathless[:8]
     )
 
 
