@@ -83,7 +83,7 @@ class LocaleReport:
             and self.max_answers_to_emergency <= TARGET_EMERGENCY_ANSWERS
             and self.max_answers_to_disposition <= TARGET_DISPOSITION_ANSWERS
             and self.longest.seconds <= TARGET_RESPONSE_SECONDS
-            and self.longest_question_turn.seconds <= TARGET_QUESTION_SECONDS
+            and self.longest_question.seconds <= TARGET_QUESTION_SECONDS
         )
 
 
