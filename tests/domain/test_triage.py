@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import re
-import string
 from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from skill.domain.content import iter_texts, placeholders
 from skill.domain.triage import (
     Answer,
     Ask,
@@ -473,40 +473,12 @@ EXTRA_PLACEHOLDERS = {
 }
 
 
-def _texts(node, prefix=""):
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _texts(value, f"{prefix}.{key}" if prefix else str(key))
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from _texts(value, f"{prefix}.{i}")
-    elif isinstance(node, str):
-        yield prefix, node
-
-
-def _placeholders(text):
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
-
-
-def _words(text):
-    return len(text.split())
-
-
-def _source_ids():
-    ids = set()
-    for name, key in (("sources.yaml", "sources"), ("sources_clinical.yaml", "clinical_sources")):
-        path = CONTENT_EN / name
-        if path.exists():
-            ids |= set((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get(key, {}))
-    return ids
-
-
 def test_every_text_is_plain_and_uses_only_known_placeholders():
-    for key, text in _texts(TRIAGE_NODE):
+    for key, text in iter_texts(TRIAGE_NODE):
         assert "<" not in text and "&" not in text, f"triage.{key} must be plain text, not SSML: {text!r}"
         leaf = key.rsplit(".", 1)[-1]
         allowed = ALLOWED | EXTRA_PLACEHOLDERS.get(leaf, set()) | ({"count"} if leaf.startswith("duration_") else set())
-        extra = _placeholders(text) - allowed
+        extra = placeholders(text) - allowed
         assert not extra, f"triage.{key} uses unknown placeholders {sorted(extra)}"
 
 
