@@ -473,6 +473,19 @@ EXTRA_PLACEHOLDERS = {
 }
 
 
+def _words(text):
+    return len(text.split())
+
+
+def _source_ids():
+    ids = set()
+    for name, key in (("sources.yaml", "sources"), ("sources_clinical.yaml", "clinical_sources")):
+        path = CONTENT_EN / name
+        if path.exists():
+            ids |= set((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get(key, {}))
+    return ids
+
+
 def test_every_text_is_plain_and_uses_only_known_placeholders():
     for key, text in iter_texts(TRIAGE_NODE):
         assert "<" not in text and "&" not in text, f"triage.{key} must be plain text, not SSML: {text!r}"
