@@ -11,23 +11,13 @@ from skill.config import DEFAULT_MODEL_DIR
 from skill.tools.model_checks import load_model
 from tests.support.client import speech
 from tests.support.envelopes import APL
+from tests.support.locales import LOCALES, first_sentence, of_language
 
-#: locale -> (spoken emergency number, the digits for screens, who to see).
-ENGLISH = {
-    "en-US": ("nine one one", "911", "your doctor"),
-    "en-CA": ("nine one one", "911", "your doctor"),
-    "en-GB": ("nine nine nine", "999", "your GP"),
-    "en-AU": ("triple zero", "000", "your GP"),
-    "en-IN": ("one one two", "112", "your doctor"),
-}
+ENGLISH = of_language("en")
 SPOKEN_NUMBERS = {spoken for spoken, _, _ in ENGLISH.values()}
 #: Locales the skill has no content for: they get content/en, which names no country's number.
 UNKNOWN = ["en-NZ", "en-ZA", "fr-FR", "de-DE"]
 SAFE_NUMBER = "your local emergency number"
-
-
-def first_sentence(text: str) -> str:
-    return re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
 
 
 def emergency(conv) -> dict:
@@ -58,9 +48,9 @@ def test_emergency_outcome_leads_with_the_locales_number(conversation, locale):
     assert html.unescape(data["emphasis"]) == display, f"{locale}: the screen shows {display} large: {data!r}"
 
 
-@pytest.mark.parametrize("locale", ENGLISH)
+@pytest.mark.parametrize("locale", LOCALES)
 def test_locale_content_spells_numbers_for_speech(store, locale):
-    spoken, display, doctor = ENGLISH[locale]
+    spoken, display, doctor = LOCALES[locale]
     own = store.raw(locale).get("locale", {})
     assert set(own) >= {"emergency_number", "emergency_number_display", "doctor", "urgent_care"}, (
         f"{locale}: content/{locale}/locale.yaml should set every locale value itself, not inherit the generic ones"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -14,13 +13,9 @@ from skill.domain.content import iter_texts, placeholders
 from skill.tools.model_checks import load_model
 from tests.support.client import reprompt, speech
 from tests.support.envelopes import APL, slot
+from tests.support.locales import first_sentence, of_language
 
-#: locale -> (spoken emergency number, the digits for screens, who to see).
-SPANISH = {
-    "es-US": ("nueve uno uno", "911", "tu médico"),
-    "es-MX": ("nueve uno uno", "911", "tu médico"),
-    "es-ES": ("uno uno dos", "112", "tu médico de cabecera"),
-}
+SPANISH = of_language("es")
 SPOKEN_NUMBERS = {spoken for spoken, _, _ in SPANISH.values()}
 #: A Spanish locale the skill has no folder for gets content/es, which names no country's number.
 SAFE_NUMBER = "tu número local de emergencias"
@@ -38,10 +33,6 @@ def is_id(key: str) -> bool:
         or key == "triage.duration.question"
         or key.startswith("triage.symptoms.")
     )
-
-
-def first_sentence(text: str) -> str:
-    return re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
 
 
 def english_in(text: str) -> list[str]:
@@ -180,17 +171,6 @@ def test_spanish_locales_only_override_keys_the_language_has(store):
     for locale in SPANISH:
         extra = sorted(set(dict(shape(store.raw(locale)))) - set(spanish))
         assert not extra, f"content/{locale} sets keys content/es does not have: {extra}"
-
-
-@pytest.mark.parametrize("locale", SPANISH)
-def test_locale_content_spells_numbers_for_speech(store, locale):
-    spoken, display, doctor = SPANISH[locale]
-    own = store.raw(locale).get("locale", {})
-    assert set(own) >= {"emergency_number", "emergency_number_display", "doctor", "urgent_care"}, (
-        f"{locale}: content/{locale}/locale.yaml should set every locale value itself"
-    )
-    assert own["emergency_number"] == spoken and not re.search(r"\d", spoken), f"{locale}: spoken, not digits"
-    assert own["emergency_number_display"] == display and own["doctor"] == doctor
 
 
 def test_unknown_spanish_locale_falls_back_to_a_safe_number(conversation, store):
