@@ -5,7 +5,7 @@ from __future__ import annotations
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import SkillBuilder
 
-from skill.alexa.handlers import builtins, can_fulfill, topics, triage
+from skill.alexa.handlers import builtins, can_fulfill, emergency, topics, triage
 from skill.alexa.handlers.errors import ApologyExceptionHandler
 from skill.alexa.resources import LocaleInterceptor, SkillResources
 from skill.config import SkillConfig
@@ -15,6 +15,8 @@ from skill.domain.content import ContentStore
 def request_handlers() -> list:
     """Every request handler, in dispatch order: the first whose ``can_handle`` is true wins."""
     return [
+        # Emergency first: a reported stroke or emergency outranks every state and every handler.
+        *emergency.handlers(),
         builtins.LaunchRequestHandler(),
         # During a check, the triage handlers own yes / no / help / stop / repeat-like intents.
         *triage.handlers(),

@@ -31,7 +31,9 @@ PENDING_OFFER_CHECK = "offer_check"
 PENDING_TRIAGE = "triage"
 #: After a non-emergency outcome: "yes" hears who to see, what helps and when to check again.
 PENDING_OUTCOME_DETAILS = "outcome_details"
-PENDING_VALUES = frozenset({PENDING_MORE, PENDING_OFFER_CHECK, PENDING_TRIAGE, PENDING_OUTCOME_DETAILS})
+#: After the emergency answer: "yes" or "repeat" says it again, "no" closes with the number.
+PENDING_EMERGENCY = "emergency"
+PENDING_VALUES = frozenset({PENDING_MORE, PENDING_OFFER_CHECK, PENDING_TRIAGE, PENDING_OUTCOME_DETAILS, PENDING_EMERGENCY})
 #: "yes" to a topic's follow-up question ("Want to know how to ease it?") answers that topic.
 _TOPIC_PREFIX = "topic:"
 

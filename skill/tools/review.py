@@ -48,7 +48,8 @@ _ANSWER_ORDER = (Answer.YES, Answer.UNSURE, Answer.NO)
 #: Content keys that hold ids or flags, not words anyone hears.
 _NOT_WORDS = frozenset({"source", "id", "level", "yes_topic", "offers_check"})
 #: Top-level content sections with their own part of the page.
-_OWN_PART = ("triage", "topics", "triggers", "trigger_help", "manifest", "sources", "clinical_sources", "locale")
+_OWN_PART = ("triage", "topics", "triggers", "trigger_help", "manifest", "sources", "clinical_sources",
+             "emergency_sources", "emergency", "locale")
 
 
 # --- the triage flow, from the engine ---------------------------------------------------------
@@ -149,6 +150,8 @@ class LocaleReview:
     params: Mapping[str, str] = field(default_factory=dict)
     shown: set[str] = field(default_factory=set)
     cited: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    #: How people say an emergency in this locale: the model's EmergencyIntent samples and slot values.
+    emergency_phrasings: tuple[str, ...] = ()
 
     @property
     def dom(self) -> str:
@@ -213,6 +216,7 @@ class LocaleReview:
             f'<section class="locale" id="locale-{esc(self.locale)}" lang="{esc(self.locale)}">',
             f"<h2>{esc(self.locale)}</h2>",
             self._intro(),
+            self._emergency(),
             '<h3 id="' + self.dom + '-flow">Symptom check: the flow</h3>',
             '<p class="note">Questions in the order asked. An arrow shows where each answer leads; '
             '"not sure" counts like "yes" and the outcome then begins "to be safe". '
@@ -244,6 +248,26 @@ class LocaleReview:
             f'<p>Content: <code>{esc(self.content.tag)}</code>. Locale settings fill the placeholders below; '
             f"⟨name⟩ marks a value filled in during the conversation.</p>{fallback}"
             f'<table class="lines">{rows}</table>'
+        )
+
+    def _emergency(self) -> str:
+        """The emergency answer as spoken, its lines, and the phrasings that reach it."""
+        from skill.alexa.handlers.emergency import emergency_reply
+
+        reply = emergency_reply(self.content)
+        spoken = esc(reply.text)
+        phrasings = "".join(f"<li>{esc(p)}</li>" for p in self.emergency_phrasings)
+        heard = (
+            f"<details><summary>{len(self.emergency_phrasings)} phrasings in this locale's model reach it"
+            f"</summary><ul class=\"phrasings\">{phrasings}</ul></details>"
+            if self.emergency_phrasings
+            else '<p class="warn">No interaction model for this locale: no phrasings to show.</p>'
+        )
+        return (
+            f'<h3 id="{self.dom}-emergency">Emergency: what anyone reporting a stroke or emergency hears</h3>'
+            '<p class="note">Said in any state of the conversation (launch, a topic, the symptom check, an '
+            "outcome), before anything else. The session stays open once so the number can be heard again.</p>"
+            f'<p class="spoken emergency">{spoken}</p>' + self.table("emergency") + heard
         )
 
     def _questions(self) -> str:
@@ -389,7 +413,7 @@ class LocaleReview:
 
     def _sources(self) -> str:
         rows = []
-        for section in ("sources", "clinical_sources"):
+        for section in ("sources", "clinical_sources", "emergency_sources"):
             if not self.content.has(section):
                 continue
             for source_id, node in self.content.node(section).items():
@@ -403,7 +427,7 @@ class LocaleReview:
                     f'<td>{len(cited)} facts<details><summary>which</summary>'
                     f'{"".join(f"<div class=key>{esc(c)}</div>" for c in cited)}</details></td></tr>'
                 )
-        known = {row for section in ("sources", "clinical_sources") if self.content.has(section)
+        known = {row for section in ("sources", "clinical_sources", "emergency_sources") if self.content.has(section)
                  for row in self.content.node(section)}  # fmt: skip
         unknown = sorted(set(self.cited) - known)
         warn = f'<p class="warn">Cited but not declared: {esc(", ".join(unknown))}</p>' if unknown else ""
@@ -611,6 +635,21 @@ def _invocation_name(model_dir: Path | None, locale: str) -> str | None:
         return None
 
 
+def _emergency_phrasings(model_dir: Path | None, locale: str) -> tuple[str, ...]:
+    """The EmergencyIntent samples of a locale's model, with ``{sign}`` shown as its first values."""
+    path = model_dir / f"{locale}.json" if model_dir else None
+    if path is None or not path.is_file():
+        return ()
+    try:
+        language_model = load_model(path)["interactionModel"]["languageModel"]
+        intent = next(i for i in language_model["intents"] if i["name"] == "EmergencyIntent")
+        signs = next(t for t in language_model.get("types", []) if t["name"] == "EMERGENCY_SIGN")
+    except (KeyError, TypeError, ValueError, StopIteration):
+        return ()
+    values = " / ".join(v["name"]["value"] for v in signs["values"])
+    return tuple(sample.replace("{sign}", f"⟨{values}⟩") for sample in intent.get("samples", []))
+
+
 def build_review(store: ContentStore, locales: Sequence[str], *, model_dir: Path | None = None,
                  fingerprint: str = "") -> str:  # fmt: skip
     """The whole page, as one HTML string."""
@@ -628,7 +667,8 @@ def build_review(store: ContentStore, locales: Sequence[str], *, model_dir: Path
         invocation = _invocation_name(model_dir, locale)
         if invocation:
             params["invocation_name"] = invocation
-        review = LocaleReview(locale=locale, content=content, protocol=protocol, params=params)
+        review = LocaleReview(locale=locale, content=content, protocol=protocol, params=params,
+                              emergency_phrasings=_emergency_phrasings(model_dir, locale))
         sections.append(review.render(flow_svg(review)))
         nav.append(f'<a href="#locale-{esc(locale)}">{esc(locale)}</a>')
     stamp = f" Content fingerprint <code>{esc(fingerprint)}</code>." if fingerprint else ""

@@ -109,10 +109,10 @@ SLOT_TABLE = [
     ("is it because of lack of sleep", "TriggerDetailIntent", "trigger", "sleep"),
     ("what about hay fever", "TriggerDetailIntent", "trigger", "allergies"),
     ("does coffee really cause my nose to twitch", "TriggerDetailIntent", "trigger", "caffeine"),
-    ("half my face is drooping", "SymptomCheckIntent", "symptom", "face_droop"),
+    ("i have a droopy face and my nose twitches", "SymptomCheckIntent", "symptom", "face_droop"),
     ("i have a bad headache and my nose twitches", "SymptomCheckIntent", "symptom", "headache"),
-    ("my face is numb", "SymptomCheckIntent", "symptom", "facial_numbness"),
-    ("i have slurred speech", "SymptomCheckIntent", "symptom", "speech_trouble"),
+    ("i have a numb face and my nose twitches", "SymptomCheckIntent", "symptom", "facial_numbness"),
+    ("my nose twitches and i have slurred speech", "SymptomCheckIntent", "symptom", "speech_trouble"),
 ]
 
 

@@ -10,6 +10,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from skill.alexa.context import note
+from skill.alexa.handlers.emergency import safety_line
 from skill.alexa.handlers.replies import anything_else, goodbye, welcome
 from skill.alexa.handlers.topics import TOPIC_IDS, answer_topic
 from skill.alexa.requests import is_intent, is_request_type
@@ -54,7 +55,7 @@ class StopHandler(AbstractRequestHandler):
 
 
 class FallbackHandler(AbstractRequestHandler):
-    """Anything the model could not place: re-orient, never a dead end."""
+    """Anything the model could not place: the emergency safety line, then re-orient; never a dead end."""
 
     intents = ("AMAZON.FallbackIntent",)
 
@@ -64,7 +65,7 @@ class FallbackHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         content = get_resources(handler_input).content
         reply = Reply(
-            lines=(content.text("fallback.line"),),
+            lines=(content.text("fallback.line"), safety_line(content)),
             question=content.text("fallback.question"),
             reprompt=content.text("fallback.reprompt"),
         )
