@@ -397,6 +397,8 @@ def check_flags(args: argparse.Namespace) -> None:
         raise ConfigError("--runtime, --arch and --no-deps are for --zip or --deploy-lambda")
     if args.aws_region and not args.deploy_lambda:
         raise ConfigError("--aws-region is for --deploy-lambda")
+    if args.aws_region and not _AWS_REGION.match(args.aws_region):
+        raise ConfigError(f"--aws-region must be an AWS region like us-east-1 or eu-west-1, got {args.aws_region!r}")
     if args.deploy_lambda and args.no_deps:
         raise ConfigError("--deploy-lambda needs the dependencies: the function would not start without them")
     if args.deploy_lambda and (args.arch or DEFAULT_ARCH) != "x86_64":
