@@ -5,20 +5,68 @@ Nothing below this module reads ``os.environ``; the config is passed in.
 
 from __future__ import annotations
 
+import importlib.resources
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-#: The repository's ``content/`` folder, found relative to this package (not the working directory).
-DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
-#: The repository's ``interaction_model/`` folder.
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "interaction_model"
+#: The packages that carry the skill's data: ``content/`` and ``interaction_model/`` of the
+#: checkout, installed as these (pyproject.toml maps them), so a wheel, a Lambda zip and a
+#: checkout all find them the same way.
+CONTENT_PACKAGE = "skill.content"
+MODEL_PACKAGE = "skill.interaction_model"
+#: Where Lambda lets a function write (the rest of its file system is read-only).
+LAMBDA_CACHE_DIR = Path("/tmp/nose-twitch")
+
+
+def packaged_dir(package: str) -> Path:
+    """The folder of a data package installed with the skill, found through importlib.resources.
+
+    A package that is missing (the Lambda code carries no interaction models) gives the folder
+    where it would be, so whatever reads it reports "folder not found" with that path.
+    """
+    try:
+        folder = importlib.resources.files(package)
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent / package.rpartition(".")[2]
+    if not isinstance(folder, Path):  # imported from inside an archive: the loaders need a folder
+        raise ConfigError(f"{package} is inside an archive ({folder}); unpack it, or pass --content-dir / --model-dir")
+    return folder
+
+
+def default_content_dir() -> Path:
+    """The content the skill was installed with (``content/`` of the checkout when editable)."""
+    return packaged_dir(CONTENT_PACKAGE)
+
+
+def default_model_dir() -> Path:
+    """The interaction models the skill was installed with (``interaction_model/`` when editable)."""
+    return packaged_dir(MODEL_PACKAGE)
+
+
+def __getattr__(name: str) -> Path:
+    """``DEFAULT_CONTENT_DIR`` and ``DEFAULT_MODEL_DIR``, looked up when asked for (PEP 562), so
+    importing this module has no side effects and the answer always follows the install."""
+    if name == "DEFAULT_CONTENT_DIR":
+        return default_content_dir()
+    if name == "DEFAULT_MODEL_DIR":
+        return default_model_dir()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def is_lambda(env: Mapping[str, str] | None = None) -> bool:
+    """True inside AWS Lambda: its runtime sets these for every function (and nothing else does)."""
+    env = os.environ if env is None else env
+    return bool(env.get("AWS_LAMBDA_FUNCTION_NAME") or env.get("LAMBDA_TASK_ROOT"))
 
 
 def default_cache_dir(env: Mapping[str, str] | None = None) -> Path | None:
-    """``$XDG_CACHE_HOME/nose-twitch``, else ``~/.cache/nose-twitch``; None if there is no home."""
+    """``/tmp/nose-twitch`` on Lambda (the only writable place there), else
+    ``$XDG_CACHE_HOME/nose-twitch``, else ``~/.cache/nose-twitch``; None if there is no home."""
     env = os.environ if env is None else env
+    if is_lambda(env):
+        return LAMBDA_CACHE_DIR
     base = env.get("XDG_CACHE_HOME") or ""
     if os.path.isabs(base):  # the XDG spec says to ignore a relative one
         return Path(base) / "nose-twitch"
@@ -43,8 +91,8 @@ class SkillConfig:
     port: int = 8080
     workers: int = 2
     default_locale: str = "en-US"
-    content_dir: Path = field(default=DEFAULT_CONTENT_DIR)
-    model_dir: Path = field(default=DEFAULT_MODEL_DIR)
+    content_dir: Path = field(default_factory=default_content_dir)
+    model_dir: Path = field(default_factory=default_model_dir)
     endpoint_path: str = "/alexa"
     #: Alexa's own limit is far lower than this; anything larger is not an Alexa request.
     max_body_bytes: int = 256 * 1024
@@ -112,7 +160,7 @@ def config_from_env(env: Mapping[str, str] | None = None) -> SkillConfig:
         port=_int(env, "PORT", SkillConfig.port),
         workers=_int(env, "WORKERS", SkillConfig.workers),
         default_locale=env.get("SKILL_DEFAULT_LOCALE") or SkillConfig.default_locale,
-        content_dir=Path(env["SKILL_CONTENT_DIR"]) if env.get("SKILL_CONTENT_DIR") else DEFAULT_CONTENT_DIR,
+        content_dir=Path(env["SKILL_CONTENT_DIR"]) if env.get("SKILL_CONTENT_DIR") else default_content_dir(),
         max_body_bytes=_int(env, "SKILL_MAX_BODY_BYTES", SkillConfig.max_body_bytes),
         cert_fetch_timeout=_float(env, "SKILL_CERT_TIMEOUT", SkillConfig.cert_fetch_timeout),
         trust_store=Path(trust) if trust else None,

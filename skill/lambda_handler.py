@@ -16,8 +16,8 @@ from ask_sdk_model import RequestEnvelope
 
 from skill.alexa.builder import build_skill
 from skill.alexa.context import InvocationContext
+from skill.alexa.verifier import SkillIdVerifier, VerificationError
 from skill.config import config_from_env
-from skill.web.verification import SkillIdVerifier, VerificationError
 
 
 @lru_cache(maxsize=1)

@@ -138,6 +138,13 @@ class Content:
         return self.format(value, **params)
 
 
+def tag_folders(content_dir: Path) -> list[Path]:
+    """The ``<tag>`` folders of a content folder, sorted. Names starting with ``_`` or ``.`` are
+    not tags: ``__pycache__`` appears once the folder is imported as the ``skill.content``
+    resource package, and editors leave hidden folders."""
+    return sorted(p for p in content_dir.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
+
+
 class ContentStore:
     """All locales' content, loaded and merged once at start-up."""
 
@@ -167,7 +174,7 @@ class ContentStore:
             raise ContentError(f"{content_dir}: content folder not found")
         sources = [
             (folder, [(path, path.read_bytes()) for path in sorted(folder.glob("*.yaml"))])
-            for folder in sorted(p for p in content_dir.iterdir() if p.is_dir())
+            for folder in tag_folders(content_dir)
         ]
         key = None
         if cache_dir is not None:

@@ -36,6 +36,7 @@ from skill.domain.content import (
     deep_merge,
     load_yaml_file,
     placeholders,
+    tag_folders,
 )
 from skill.domain.triage import Protocol
 from skill.tools.model_checks import Problem
@@ -100,7 +101,7 @@ def load_content_files(content_dir: Path) -> ContentFiles:
     if not content_dir.is_dir():
         files.problems.append(Problem(str(content_dir), "folder", "content folder not found"))
         return files
-    for folder in sorted(p for p in content_dir.iterdir() if p.is_dir()):
+    for folder in tag_folders(content_dir):
         tree: dict[str, Any] = {}
         for path in sorted(folder.glob("*.yaml")):
             label = files.label(path)

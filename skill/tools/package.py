@@ -4,8 +4,10 @@
   ``skill-package/interactionModels/custom/<locale>.json`` per model in ``interaction_model/``),
   ready for ``ask deploy``. The store listing comes from the ``manifest`` section of each
   locale's content, so its words live in ``content/`` like every other word of the skill.
-* With ``--zip``: a Lambda deployment zip holding the ``skill`` package, ``content/`` and the
-  runtime dependencies, with the handler ``skill.lambda_handler.handler``.
+* With ``--zip``: a Lambda deployment zip for a chosen Lambda runtime and architecture, and with
+  ``--deploy-lambda``: the same code in the project's ``lambda/`` with the ASK CLI's Lambda
+  deployer, so one ``ask deploy`` ships the function, its trigger and the skill. Both are built
+  by :mod:`skill.tools.lambda_build`.
 
 Everything is checked before anything is written: the content and the models the skill runs
 on, the endpoint, and the example phrases against each locale's sample utterances.
@@ -14,41 +16,32 @@ on, the endpoint, and the example phrases against each locale's sample utterance
 from __future__ import annotations
 
 import argparse
-import importlib.metadata
 import json
-import os
 import re
-import subprocess
+import shutil
 import sys
 import tempfile
-import tomllib
 import urllib.parse
-import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import skill
 from skill.config import ConfigError, SkillConfig
 from skill.domain.content import DEFAULT_LANGUAGE, Content, ContentError, ContentStore, placeholders
+from skill.tools import lambda_build
+from skill.tools.lambda_build import LAMBDA_HANDLER, PackageError, ask_resources, build_zip
 from skill.tools.model_checks import check_model, load_model, model_paths, normalise
 
 #: The skill store category for consumer health information (the category of Amazon's own
 #: health skill examples; the store has no separate medical category).
 CATEGORY = "HEALTH_AND_FITNESS"
 MANIFEST_VERSION = "1.0"
-ASK_RESOURCES_VERSION = "2020-03-31"
 #: Screens (APL) and name-free interaction (CanFulfillIntentRequest); the skill handles both.
 INTERFACES: tuple[Mapping[str, str], ...] = ({"type": "ALEXA_PRESENTATION_APL"}, {"type": "CAN_FULFILL_INTENT_REQUEST"})
 CERTIFICATE_TYPES = ("Wildcard", "SelfSigned", "Trusted")
 DEFAULT_CERTIFICATE_TYPE = "Wildcard"
-LAMBDA_HANDLER = "skill.lambda_handler.handler"
 DEFAULT_OUT = Path("build/ask-project")
-#: The distribution name in pyproject.toml, whose dependencies the Lambda zip installs.
-DISTRIBUTION = "nose-twitch-skill"
-#: Dependencies only the webhook needs (Flask app, gunicorn server); Lambda has its own transport.
-WEBHOOK_ONLY = frozenset({"flask", "gunicorn"})
 #: Alexa's limits for a store listing.
 MAX_EXAMPLE_PHRASES = 3
 MAX_SUMMARY = 160
@@ -58,17 +51,9 @@ NAME_LENGTH = (2, 50)
 #: Lambda's limits for a directly uploaded zip and for the unzipped function.
 MAX_ZIP_BYTES = 50 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 250 * 1024 * 1024
-#: A fixed time for every zip entry, so the same inputs make the same zip.
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _LAMBDA_ARN = re.compile(
     r"^arn:aws[a-z-]*:lambda:[a-z]{2}(-[a-z]+)+-\d:\d{12}:function:[A-Za-z0-9_-]{1,64}(:[A-Za-z0-9_$-]{1,128})?$"
 )
-_PROJECT_ROOT = Path(skill.__file__).resolve().parent.parent
-
-
-class PackageError(RuntimeError):
-    """The build itself failed (pip, the file system); content and flag problems are
-    ContentError and ConfigError, which the command line reports with exit status 2."""
 
 
 # --- endpoint ---------------------------------------------------------------------------------
@@ -342,147 +327,40 @@ def build_manifest(
     return manifest, warnings
 
 
-def ask_resources(profile: str = "default") -> dict[str, Any]:
-    """``ask-resources.json``: the skill package only (the endpoint is already in the manifest)."""
-    return {
-        "askcliResourcesVersion": ASK_RESOURCES_VERSION,
-        "profiles": {profile: {"skillMetadata": {"src": "./skill-package"}}},
-    }
-
-
 def _write_json(path: Path, data: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def write_project(out: Path, manifest: Mapping[str, Any], models: Sequence[LocaleModel], profile: str = "default") -> list[Path]:
-    """Write the ASK CLI project into ``out``; returns the files written."""
+def write_project(
+    out: Path,
+    manifest: Mapping[str, Any],
+    models: Sequence[LocaleModel],
+    profile: str = "default",
+    code: lambda_build.LambdaCode | None = None,
+    aws_region: str = lambda_build.DEFAULT_AWS_REGION,
+) -> list[Path]:
+    """Write the ASK CLI project into ``out``; returns the files written.
+
+    With ``code``, the project carries the Lambda function too (see :mod:`skill.tools.lambda_build`).
+    """
     custom = out / "skill-package" / "interactionModels" / "custom"
     if custom.is_dir():
         for stale in custom.glob("*.json"):  # a locale removed from interaction_model/ must not linger
             stale.unlink()
     written = [out / "ask-resources.json", out / "skill-package" / "skill.json"]
-    _write_json(written[0], ask_resources(profile))
-    _write_json(written[1], manifest)
+    infrastructure = lambda_build.skill_infrastructure(code.runtime, aws_region) if code is not None else None
+    _write_json(written[0], ask_resources(profile, infrastructure))
+    _write_json(written[1], manifest if code is None else lambda_build.without_endpoint(manifest))
+    if code is not None:
+        lambda_build.write_folder(code, out / lambda_build.CODE_FOLDER)
+    elif (out / lambda_build.CODE_FOLDER).exists():  # an HTTPS skill must not ship a stale function
+        shutil.rmtree(out / lambda_build.CODE_FOLDER)
     for model in models:
         path = custom / f"{model.locale}.json"
         _write_json(path, model.data)
         written.append(path)
     return written
-
-
-# --- the Lambda zip ---------------------------------------------------------------------------
-
-
-def _requirement_name(requirement: str) -> str:
-    match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)", requirement)
-    if not match:
-        raise PackageError(f"cannot read the requirement {requirement!r}")
-    return re.sub(r"[-_.]+", "-", match.group(1)).lower()
-
-
-def project_dependencies(pyproject: Path | None = None) -> tuple[str, ...]:
-    """``[project].dependencies`` from pyproject.toml, or from the installed distribution."""
-    pyproject = pyproject or _PROJECT_ROOT / "pyproject.toml"
-    if pyproject.is_file():
-        with pyproject.open("rb") as handle:
-            return tuple(tomllib.load(handle)["project"]["dependencies"])
-    try:
-        requires = importlib.metadata.requires(DISTRIBUTION) or []
-    except importlib.metadata.PackageNotFoundError:
-        raise PackageError(f"no {pyproject} and {DISTRIBUTION} is not installed: cannot tell the dependencies") from None
-    return tuple(r for r in requires if "extra ==" not in r)
-
-
-def lambda_requirements(pyproject: Path | None = None) -> tuple[str, ...]:
-    """The project's dependencies minus the webhook's own: what the Lambda function imports."""
-    return tuple(r for r in project_dependencies(pyproject) if _requirement_name(r) not in WEBHOOK_ONLY)
-
-
-def _install(requirements: Sequence[str], target: Path, *, platform: str | None, python_version: str | None) -> None:
-    command = [
-        sys.executable, "-m", "pip", "install", "--target", str(target), "--no-compile",
-        "--disable-pip-version-check", "--no-input", "--quiet",
-    ]  # fmt: skip
-    if platform:
-        command += ["--platform", platform, "--only-binary=:all:", "--implementation", "cp"]
-    if python_version:
-        command += ["--python-version", python_version]
-    try:
-        done = subprocess.run(command + list(requirements), capture_output=True, text=True, timeout=900)
-    except subprocess.TimeoutExpired:
-        raise PackageError("pip took more than 15 minutes installing the Lambda dependencies") from None
-    if done.returncode != 0:
-        tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-12:])
-        raise PackageError(f"pip could not install the Lambda dependencies ({', '.join(requirements)}):\n{tail}")
-
-
-def _skip(path: Path) -> bool:
-    return "__pycache__" in path.parts or path.suffix in {".pyc", ".pyo"}
-
-
-def _tree(root: Path, prefix: str) -> dict[str, Path]:
-    """Files below ``root`` by their name in the zip."""
-    return {
-        f"{prefix}{path.relative_to(root).as_posix()}": path
-        for path in sorted(root.rglob("*"))
-        if path.is_file() and not _skip(path.relative_to(root))
-    }
-
-
-@dataclass(frozen=True)
-class ZipSummary:
-    path: Path
-    files: int
-    bytes: int
-    unzipped_bytes: int
-    requirements: tuple[str, ...]
-
-
-def build_zip(
-    zip_path: Path,
-    content_dir: Path,
-    *,
-    deps: bool = True,
-    requirements: Sequence[str] | None = None,
-    platform: str | None = None,
-    python_version: str | None = None,
-) -> ZipSummary:
-    """Write the Lambda zip: ``skill/`` and ``content/`` side by side at the root, plus dependencies.
-
-    ``skill/config.py`` finds ``content/`` next to the package, so the function needs no
-    settings to find its words. Entries are sorted and time-stamped alike: same inputs, same zip.
-    """
-    requirements = tuple(requirements if requirements is not None else lambda_requirements()) if deps else ()
-    files = _tree(Path(skill.__file__).resolve().parent, "skill/")
-    files.update(
-        {
-            f"content/{path.relative_to(content_dir).as_posix()}": path
-            for path in sorted(content_dir.glob("*/*.yaml"))
-        }
-    )
-    with tempfile.TemporaryDirectory(prefix="nose-twitch-zip-") as tmp:
-        if requirements:
-            target = Path(tmp) / "deps"
-            _install(requirements, target, platform=platform, python_version=python_version)
-            installed = {name: path for name, path in _tree(target, "").items() if not name.startswith("bin/")}
-            clash = sorted(name for name in installed if name.split("/")[0] in {"skill", "content"})
-            if clash:
-                raise PackageError(f"a dependency installs files where the skill's own go: {clash[:3]}")
-            files = {**installed, **files}
-        zip_path.parent.mkdir(parents=True, exist_ok=True)
-        partial = zip_path.with_name(zip_path.name + ".partial")
-        unzipped = 0
-        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-            for name in sorted(files):
-                data = files[name].read_bytes()
-                unzipped += len(data)
-                info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
-                info.external_attr = 0o644 << 16
-                info.compress_type = zipfile.ZIP_DEFLATED
-                archive.writestr(info, data)
-        os.replace(partial, zip_path)
-    return ZipSummary(zip_path, len(files), zip_path.stat().st_size, unzipped, requirements)
 
 
 # --- command ----------------------------------------------------------------------------------
@@ -497,6 +375,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--endpoint", metavar="URL", help="the skill's HTTPS endpoint, e.g. https://skill.example.org/alexa")
     where.add_argument("--lambda-arn", metavar="ARN", help="the Lambda function Alexa calls instead of an HTTPS endpoint")
+    lambda_build.add_deploy_flag(where)
     parser.add_argument(
         "--certificate-type",
         choices=CERTIFICATE_TYPES,
@@ -507,9 +386,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--privacy-url", metavar="URL", help="privacy policy address, set for every locale")
     parser.add_argument("--terms-url", metavar="URL", help="terms of use address, set for every locale")
     parser.add_argument("--zip", type=Path, metavar="PATH", help=f"also write a Lambda zip (handler {LAMBDA_HANDLER})")
-    parser.add_argument("--no-deps", action="store_true", help="zip without installing dependencies (no pip, no network)")
-    parser.add_argument("--platform", help="pip platform for the dependencies, e.g. manylinux2014_x86_64 or manylinux2014_aarch64")
-    parser.add_argument("--python-version", help="Lambda's Python version for the dependencies, e.g. 3.12")
+    lambda_build.add_flags(parser)
     parser.add_argument("--content-dir", type=Path, help="content folder (default: the project's content/)")
     parser.add_argument("--model-dir", type=Path, help="interaction models (default: the project's interaction_model/)")
     parser.set_defaults(func=run)
@@ -522,8 +399,12 @@ def _endpoint(args: argparse.Namespace) -> Endpoint | None:
         return lambda_endpoint(args.lambda_arn)
     if args.endpoint:
         return https_endpoint(args.endpoint, args.certificate_type or DEFAULT_CERTIFICATE_TYPE)
+    if args.deploy_lambda:
+        if args.certificate_type:
+            raise ConfigError("--certificate-type is for an HTTPS --endpoint, not --deploy-lambda")
+        return Endpoint(uri="")  # `ask deploy` writes the function's ARN (see write_project)
     if args.out or args.certificate_type or args.privacy_url or args.terms_url:
-        raise ConfigError("the ASK project needs --endpoint URL or --lambda-arn ARN")
+        raise ConfigError("the ASK project needs --endpoint URL, --lambda-arn ARN or --deploy-lambda")
     return None
 
 
@@ -531,43 +412,68 @@ def run(args: argparse.Namespace, config: SkillConfig) -> int:
     config = config.with_overrides(content_dir=args.content_dir, model_dir=args.model_dir)
     endpoint = _endpoint(args)
     if endpoint is None and args.zip is None:
-        raise ConfigError("nothing to write: pass --endpoint URL or --lambda-arn ARN for the ASK project, and/or --zip PATH")
-    if args.zip is None and (args.no_deps or args.platform or args.python_version):
-        raise ConfigError("--no-deps, --platform and --python-version are for --zip")
+        raise ConfigError(
+            "nothing to write: pass --endpoint URL, --lambda-arn ARN or --deploy-lambda for the ASK project, "
+            "and/or --zip PATH"
+        )
+    lambda_build.check_flags(args)
+    runtime = lambda_build.get_runtime(args.runtime or lambda_build.DEFAULT_RUNTIME)
+    arch = args.arch or lambda_build.DEFAULT_ARCH
     from skill.alexa.resources import SkillResources  # the skill's own start-up check of the content
 
     store = ContentStore.load(config.content_dir)
     SkillResources(store)
     try:
-        if endpoint is not None:
-            models = load_models(config.model_dir)
-            manifest, warnings = build_manifest(
-                store, models, endpoint, privacy_url=args.privacy_url, terms_url=args.terms_url
-            )
-            for warning in warnings:
-                print(f"warning: {warning}", file=sys.stderr)
-            if endpoint.ssl_certificate_type == "SelfSigned":
-                print("warning: a self-signed endpoint works for testing only; certification needs a trusted "
-                      "certificate", file=sys.stderr)
-            if endpoint.uri.startswith("https") and urllib.parse.urlsplit(endpoint.uri).path in ("", "/"):
-                print(f"warning: the webhook answers on {config.endpoint_path}; did you mean "
-                      f"{endpoint.uri.rstrip('/')}{config.endpoint_path}?", file=sys.stderr)
-            out = args.out or DEFAULT_OUT
-            written = write_project(out, manifest, models, args.profile)
-            print(f"wrote the ASK CLI project in {out} ({len(written)} files; locales "
-                  f"{', '.join(m.locale for m in models)}); deploy with: cd {out} && ask deploy")
-        if args.zip is not None:
-            summary = build_zip(
-                args.zip, config.content_dir, deps=not args.no_deps,
-                platform=args.platform, python_version=args.python_version,
-            )  # fmt: skip
-            deps = ", ".join(summary.requirements) if summary.requirements else "none (--no-deps)"
-            print(f"wrote {summary.path} ({summary.files} files, {summary.bytes} bytes; dependencies: {deps}); "
-                  f"Lambda handler: {LAMBDA_HANDLER}")
-            if summary.bytes > MAX_ZIP_BYTES or summary.unzipped_bytes > MAX_UNZIPPED_BYTES:
-                print("warning: the zip is over Lambda's direct upload limits (50 MB zipped, 250 MB unzipped); "
-                      "upload it through S3 or trim the dependencies", file=sys.stderr)
+        with tempfile.TemporaryDirectory(prefix="nose-twitch-lambda-") as work:
+            code = None
+            if args.deploy_lambda:
+                code = lambda_build.collect(config.content_dir, Path(work), runtime=runtime, arch=arch)
+            _write(args, config, store, endpoint, code, runtime, arch)
     except PackageError as exc:
         print(f"nose-twitch package: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def _write(
+    args: argparse.Namespace,
+    config: SkillConfig,
+    store: ContentStore,
+    endpoint: Endpoint | None,
+    code: lambda_build.LambdaCode | None,
+    runtime: lambda_build.Runtime,
+    arch: str,
+) -> None:
+    if endpoint is not None:
+        models = load_models(config.model_dir)
+        manifest, warnings = build_manifest(
+            store, models, endpoint, privacy_url=args.privacy_url, terms_url=args.terms_url
+        )
+        for warning in warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        if endpoint.ssl_certificate_type == "SelfSigned":
+            print("warning: a self-signed endpoint works for testing only; certification needs a trusted "
+                  "certificate", file=sys.stderr)
+        if endpoint.uri.startswith("https") and urllib.parse.urlsplit(endpoint.uri).path in ("", "/"):
+            print(f"warning: the webhook answers on {config.endpoint_path}; did you mean "
+                  f"{endpoint.uri.rstrip('/')}{config.endpoint_path}?", file=sys.stderr)
+        out = args.out or DEFAULT_OUT
+        region = args.aws_region or lambda_build.DEFAULT_AWS_REGION
+        written = write_project(out, manifest, models, args.profile, code=code, aws_region=region)
+        function = f", the {runtime.name} Lambda function in lambda/" if code is not None else ""
+        print(f"wrote the ASK CLI project in {out} ({len(written)} files; locales "
+              f"{', '.join(m.locale for m in models)}{function}); deploy with: cd {out} && ask deploy")
+    if args.zip is not None:
+        if code is not None:  # built once for the project already: the same files
+            summary = lambda_build.ZipSummary(
+                args.zip, len(code.files), lambda_build.write_zip(code, args.zip), code.unzipped_bytes(),
+                code.requirements, runtime, arch,
+            )  # fmt: skip
+        else:
+            summary = build_zip(args.zip, config.content_dir, runtime=runtime, arch=arch, deps=not args.no_deps)
+        deps = ", ".join(summary.requirements) if summary.requirements else "none (--no-deps)"
+        print(f"wrote {summary.path} for {runtime.name} {arch} ({summary.files} files, {summary.bytes} bytes; "
+              f"dependencies: {deps}); Lambda handler: {LAMBDA_HANDLER}")
+        if summary.bytes > MAX_ZIP_BYTES or summary.unzipped_bytes > MAX_UNZIPPED_BYTES:
+            print("warning: the zip is over Lambda's direct upload limits (50 MB zipped, 250 MB unzipped); "
+                  "upload it through S3 or trim the dependencies", file=sys.stderr)

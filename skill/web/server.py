@@ -67,11 +67,12 @@ class SkillServer(BaseApplication):
 def run(config: SkillConfig) -> int:
     if config.dev:
         print(DEV_WARNING, file=sys.stderr)
+    server = SkillServer(config)  # loads and checks the content first: no "listening" for a failed start
     print(
         f"Nose Twitch Guide listening on http://{config.host}:{config.port}{config.endpoint_path} "
         f"(health: /healthz, verification: {'OFF' if config.dev else 'on'})",
         file=sys.stderr,
         flush=True,
     )
-    SkillServer(config).run()
+    server.run()
     return 0

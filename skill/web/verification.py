@@ -33,7 +33,6 @@ import ssl
 import threading
 import urllib.parse
 import warnings
-from abc import ABC, abstractmethod
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -45,6 +44,9 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509 import verification as x509_verification
+
+# Shared with the Lambda entry, which must not depend on this (web) module.
+from skill.alexa.verifier import AbstractVerifier, SkillIdVerifier, VerificationError
 
 __all__ = [
     "AbstractVerifier",
@@ -96,32 +98,6 @@ def _as_utc(moment: dt.datetime) -> dt.datetime:
     if moment.tzinfo is None:
         return moment.replace(tzinfo=dt.timezone.utc)
     return moment.astimezone(dt.timezone.utc)
-
-
-class VerificationError(Exception):
-    """A request failed verification and must be rejected.
-
-    ``reason`` is a short machine-readable code (for logs and metrics, e.g.
-    ``"signature_invalid"``); ``str(error)`` is a sentence for humans. Neither carries
-    request content, signatures or identifiers.
-    """
-
-    def __init__(self, reason: str, message: str) -> None:
-        super().__init__(message)
-        self.reason = reason
-
-
-class AbstractVerifier(ABC):
-    """One check on an incoming request, in the shape of ask-sdk's ``AbstractVerifier``."""
-
-    @abstractmethod
-    def verify(self, headers: Mapping[str, str], body: bytes, envelope: Mapping[str, Any]) -> None:
-        """Return ``None`` if the request passes, raise :class:`VerificationError` if not.
-
-        :param headers: the HTTP request headers (looked up case-insensitively)
-        :param body: the raw request body, exactly as received
-        :param envelope: the body parsed as JSON
-        """
 
 
 def get_header(headers: Mapping[str, str], name: str) -> str | None:
@@ -583,33 +559,6 @@ class TimestampVerifier(AbstractVerifier):
             raise VerificationError("timestamp_too_old", "The request timestamp is too old.")
         if -age > self._tolerance:
             raise VerificationError("timestamp_in_future", "The request timestamp is too far in the future.")
-
-
-def _dig(tree: object, *keys: str) -> object:
-    for key in keys:
-        if not isinstance(tree, Mapping):
-            return None
-        tree = tree.get(key)
-    return tree
-
-
-class SkillIdVerifier(AbstractVerifier):
-    """Accepts only requests addressed to this skill's application id."""
-
-    def __init__(self, skill_id: str) -> None:
-        if not skill_id:
-            raise ValueError("skill_id must be a non-empty string")
-        self._skill_id = skill_id
-
-    def verify(self, headers: Mapping[str, str], body: bytes, envelope: Mapping[str, Any]) -> None:
-        # context.System is present on every request; session only on in-session ones.
-        application_id = _dig(envelope, "context", "System", "application", "applicationId")
-        if application_id is None:
-            application_id = _dig(envelope, "session", "application", "applicationId")
-        if not isinstance(application_id, str) or not application_id:
-            raise VerificationError("skill_id_missing", "The request does not say which skill it is for.")
-        if application_id != self._skill_id:
-            raise VerificationError("skill_id_mismatch", "The request is addressed to a different skill.")
 
 
 def build_verifiers(config: object) -> list[AbstractVerifier]:
