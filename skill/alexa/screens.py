@@ -83,7 +83,7 @@ def negotiate(device_max: str | None) -> str | None:
     wanted = version_key(device_max) if device_max else None
     if wanted is None:
         return VERSIONS[0]
-    fitting = [version for version in VERSIONS if version_key(version) <= wanted]  # type: ignore[operator]
+    fitting = [version for version in VERSIONS if _key(version) <= wanted]
     return fitting[-1] if fitting else None
 
 
@@ -94,8 +94,8 @@ def document(version: str = VERSIONS[-1]) -> dict[str, Any]:
     source = json.loads(_DOCUMENT_TEXT)
     if version == source["version"]:
         return source
-    wanted = version_key(version)
-    dropped = {name for name, since in NEWER_PROPERTIES.items() if version_key(since) > wanted}  # type: ignore[operator]
+    wanted = _key(version)
+    dropped = {name for name, since in NEWER_PROPERTIES.items() if _key(since) > wanted}
     derived = _without(source, dropped)
     derived["version"] = version
     return derived
@@ -127,6 +127,14 @@ def render_directive(handler_input: HandlerInput, screen: Screen) -> RenderDocum
     return RenderDocumentDirective(
         token=TOKEN, document=document(version), datasources={DATASOURCE: datasource(screen, locale)}
     )
+
+
+def _key(version: str) -> tuple[int, int]:
+    """The order key of a version this module names itself (so always well-formed)."""
+    key = version_key(version)
+    if key is None:
+        raise ValueError(f"not an APL version: {version!r}")
+    return key
 
 
 def _apl_interface(handler_input: HandlerInput) -> Any:

@@ -76,7 +76,8 @@ def test_device_gets_the_newest_document_it_can_run(conversation, max_version, e
         assert directive is None, f"a device running APL {max_version} can run none of our documents"
         return
     assert directive is not None, f"a device running APL {max_version} should get a screen"
-    assert directive["document"]["version"] == expected, f"APL {max_version} device got {directive['document']['version']}"
+    got = directive["document"]["version"]
+    assert got == expected, f"a device running APL {max_version} got an APL {got} document, not {expected}"
     assert directive["document"] == screens.document(expected)
 
 
@@ -116,7 +117,8 @@ def test_the_oldest_document_uses_only_apl_1_1_properties():
         kind = component["type"]
         allowed = BASE_1_1 | PROPERTIES_1_1.get(kind, set()) | params.get(kind, set())
         extra = set(component) - allowed
-        assert not extra, f"APL 1.1 has no {sorted(extra)} on {kind}: {component.get('id') or component.get('description')}"
+        where = component.get("id") or component.get("description")
+        assert not extra, f"APL 1.1 has no {sorted(extra)} on {kind}: {where}"
 
 
 def test_an_unknown_version_is_refused():
