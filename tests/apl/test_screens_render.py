@@ -52,12 +52,14 @@ class Viewport:
         return self.width * self.dpi // 160, self.height * self.dpi // 160
 
 
-#: Amazon's viewport profiles: Echo Spot (round), Echo Show 5 (small landscape hub), Echo Show 8 /
-#: first Echo Show (medium hub), Echo Show 10 (large hub), Fire TV (1920 x 1080 px at 320 dpi).
+#: Amazon's viewport profiles: Echo Spot (round), Echo Show 5 (small landscape hub), the first Echo
+#: Show and Echo Show 8 (medium hub, 1024 and 960 dp wide), Echo Show 10 (large hub), Fire TV
+#: (1920 x 1080 px at 320 dpi).
 VIEWPORTS = [
     Viewport("round", 480, 480, shape="round"),
     Viewport("hub-small", 960, 480),
     Viewport("hub-medium", 1024, 600),
+    Viewport("hub-medium-narrow", 960, 600),
     Viewport("hub-large", 1280, 800),
     Viewport("tv", 960, 540, dpi=320, mode="tv"),
 ]
