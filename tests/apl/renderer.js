@@ -12,7 +12,8 @@
  *    take the FIRST of their `items` whose `when` holds; Container and Sequence take all of them.
  *  - layouts: a component whose type names a layout binds the layout's parameters (its own
  *    properties, else the defaults) and inflates the layout's items in that context.
- *  - Sequence `data`: one child per element, with `data`, `index` and `length` bound; it scrolls.
+ *  - Sequence `data`: one child per element, with `data`, `index` and `length` bound; it scrolls,
+ *    and without a height it is 100 dp tall (then grow and shrink apply), never sized to content.
  *  - layout box model (Yoga): width/height include padding and border; flex column; grow and
  *    shrink (default 0); no minimum size; children are not clipped (so overflow shows).
  *  - dimensions: numbers and "dp" are dp (1 CSS px here; the page's device scale is dpi / 160),
@@ -172,6 +173,10 @@
           append(element, first(itemsOf(component), scope));
           break;
         case 'Sequence': {
+          // APL: a vertical Sequence without a height starts at 100 dp (never auto).
+          if (p.height === undefined) {
+            style.height = '100px';
+          }
           style.overflowY = 'auto';
           style.alignItems = 'stretch';
           const data = Array.isArray(p.data) ? p.data : [];
