@@ -253,8 +253,7 @@ def test_the_apl_1_1_document_looks_the_same(rendered):
 def test_apl_suggester_finds_nothing_in_any_document_we_send(node_json):
     documents = {version: screens.document(version) for version in screens.VERSIONS}
     broken = screens.document()
-    broken["mainTemplate"]["items"][0]["titleSize"] = 24  # still fine: a number is a dimension
-    broken["layouts"]["AnswerScreen"]["items"][0]["items"][0]["fontSize"] = "huge"  # a Container has no fontSize
+    broken["layouts"]["AnswerScreen"]["items"][0]["fontSize"] = "huge"  # a Frame has no fontSize
     documents["broken"] = broken
     results = node_json("suggest.js", {"documents": documents})
     assert results["broken"], "the suggester should flag a property a component does not have (self-check)"
