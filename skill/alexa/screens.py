@@ -1,14 +1,21 @@
 """Screens (Alexa layer): a reply's :class:`Screen` becomes an APL ``RenderDocument`` directive.
 
-Only devices that say they support ``Alexa.Presentation.APL`` get one. The document is a JSON file
-in this package (``apl/answer.json``); every word on it comes from the reply (so from content), and
-this module adds only presentation: the colour of a triage level. Content is plain text, and APL
-text is markup, so ``&``, ``<`` and ``>`` are escaped here, as :mod:`skill.alexa.speech` does for SSML.
+Only devices that say they support ``Alexa.Presentation.APL`` get one, and only in an APL version
+they declare (``runtime.maxVersion``). The document is one JSON file in this package
+(``apl/answer.json``, the newest version this skill provides); :func:`document` derives each older
+version from it by dropping the properties that version does not have, so the versions cannot drift
+apart. The document lays itself out per viewport (round, TV, small hub, medium and large hub) with
+APL ``when`` conditions on the ``viewport`` the device reports.
+
+Every word on it comes from the reply (so from content), and this module adds only presentation:
+the colour of a triage level and the text's language. Content is plain text, and APL text is
+markup, so ``&``, ``<`` and ``>`` are escaped here, as :mod:`skill.alexa.speech` does for SSML.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
@@ -35,26 +42,66 @@ LEVEL_COLORS = {
     "routine": "#1E88E5",
     "self_care": "#43A047",
 }
+#: The APL versions this skill sends, oldest first; the last is the packaged file's own version.
+VERSIONS = ("1.1", "2022.2")
+#: Properties the packaged document uses that APL added after the oldest version we send, with the
+#: version that added each (Amazon's APL reference: Text ``lang`` is APL 1.7).
+NEWER_PROPERTIES = {"lang": "1.7"}
 
 # Read once at import; each response parses its own copy, so no shared mutable state.
 _DOCUMENT_TEXT = files("skill.alexa").joinpath("apl", "answer.json").read_text(encoding="utf-8")
+_VERSION = re.compile(r"^\s*(\d+)\.(\d+)")
 
 
 def supports_apl(handler_input: HandlerInput) -> bool:
     """Whether the device asked for APL (``context.System.device.supportedInterfaces``)."""
-    context = handler_input.request_envelope.context
-    system = getattr(context, "system", None)
-    device = getattr(system, "device", None)
-    interfaces = getattr(device, "supported_interfaces", None)
-    return getattr(interfaces, "alexa_presentation_apl", None) is not None
+    return _apl_interface(handler_input) is not None
 
 
-def document() -> dict[str, Any]:
-    """A fresh copy of the APL document."""
-    return json.loads(_DOCUMENT_TEXT)
+def max_version(handler_input: HandlerInput) -> str | None:
+    """The device's ``Alexa.Presentation.APL.runtime.maxVersion``, if it declares one."""
+    runtime = getattr(_apl_interface(handler_input), "runtime", None)
+    value = getattr(runtime, "max_version", None)
+    return value if isinstance(value, str) else None
 
 
-def datasource(screen: Screen) -> dict[str, Any]:
+def version_key(version: str) -> tuple[int, int] | None:
+    """``"1.1"`` -> ``(1, 1)``, ``"2022.2"`` -> ``(2022, 2)``; ``None`` for anything else.
+
+    APL numbers its releases 1.0 ... 1.9, then 2022.1, 2022.2, 2023.1 ...: one ordering by the
+    pair (major, minor). A patch part ("2023.3.1") does not change which documents a device runs.
+    """
+    match = _VERSION.match(version)
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def negotiate(device_max: str | None) -> str | None:
+    """The newest version we send that the device runs; ``None`` if it runs none of them.
+
+    A device that declares APL without a readable ``maxVersion`` gets the oldest document we send.
+    """
+    wanted = version_key(device_max) if device_max else None
+    if wanted is None:
+        return VERSIONS[0]
+    fitting = [version for version in VERSIONS if _key(version) <= wanted]
+    return fitting[-1] if fitting else None
+
+
+def document(version: str = VERSIONS[-1]) -> dict[str, Any]:
+    """A fresh copy of the APL document in ``version`` (one of :data:`VERSIONS`)."""
+    if version not in VERSIONS:
+        raise ValueError(f"no APL document in version {version!r}; this skill sends {', '.join(VERSIONS)}")
+    source = json.loads(_DOCUMENT_TEXT)
+    if version == source["version"]:
+        return source
+    wanted = _key(version)
+    dropped = {name for name, since in NEWER_PROPERTIES.items() if _key(since) > wanted}
+    derived = _without(source, dropped)
+    derived["version"] = version
+    return derived
+
+
+def datasource(screen: Screen, locale: str | None = None) -> dict[str, Any]:
     """What the document shows: title, points, and for a triage outcome its level, colour and number."""
     return {
         "title": _markup(screen.title),
@@ -62,14 +109,48 @@ def datasource(screen: Screen) -> dict[str, Any]:
         "level": screen.level,
         "color": LEVEL_COLORS.get(screen.level or ""),
         "emphasis": _markup(screen.emphasis) if screen.emphasis else None,
+        "lang": locale or "",
     }
 
 
-def render_directive(screen: Screen) -> RenderDocumentDirective:
+def render_directive(handler_input: HandlerInput, screen: Screen) -> RenderDocumentDirective | None:
+    """The directive for this device, or ``None`` if it shows no APL or none of our versions."""
+    if not supports_apl(handler_input):
+        return None
+    version = negotiate(max_version(handler_input))
+    if version is None:
+        return None
     # The APL models are a large package that only screen devices need: imported on first use.
     from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
 
-    return RenderDocumentDirective(token=TOKEN, document=document(), datasources={DATASOURCE: datasource(screen)})
+    locale = getattr(handler_input.request_envelope.request, "locale", None)
+    return RenderDocumentDirective(
+        token=TOKEN, document=document(version), datasources={DATASOURCE: datasource(screen, locale)}
+    )
+
+
+def _key(version: str) -> tuple[int, int]:
+    """The order key of a version this module names itself (so always well-formed)."""
+    key = version_key(version)
+    if key is None:
+        raise ValueError(f"not an APL version: {version!r}")
+    return key
+
+
+def _apl_interface(handler_input: HandlerInput) -> Any:
+    context = handler_input.request_envelope.context
+    system = getattr(context, "system", None)
+    device = getattr(system, "device", None)
+    interfaces = getattr(device, "supported_interfaces", None)
+    return getattr(interfaces, "alexa_presentation_apl", None)
+
+
+def _without(node: Any, names: set[str]) -> Any:
+    if isinstance(node, dict):
+        return {key: _without(value, names) for key, value in node.items() if key not in names}
+    if isinstance(node, list):
+        return [_without(value, names) for value in node]
+    return node
 
 
 def _markup(text: str) -> str:

@@ -110,6 +110,7 @@ def build_response(handler_input: HandlerInput, reply: Reply) -> Response:
         builder.set_should_end_session(True)
     if reply.card_title or reply.card_text:
         builder.set_card(SimpleCard(title=reply.card_title or "", content=reply.card_text or reply.text))
-    if reply.screen is not None and screens.supports_apl(handler_input):
-        builder.add_directive(screens.render_directive(reply.screen))
+    directive = screens.render_directive(handler_input, reply.screen) if reply.screen is not None else None
+    if directive is not None:
+        builder.add_directive(directive)
     return builder.response
