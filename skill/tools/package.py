@@ -32,6 +32,7 @@ from typing import Any
 import skill
 from skill.config import ConfigError, SkillConfig
 from skill.domain.content import DEFAULT_LANGUAGE, Content, ContentError, ContentStore, placeholders
+from skill.tools import manifest as certification
 from skill.tools.model_checks import check_model, load_model, model_paths, normalise
 
 #: The skill store category for consumer health information (the category of Amazon's own
@@ -39,8 +40,9 @@ from skill.tools.model_checks import check_model, load_model, model_paths, norma
 CATEGORY = "HEALTH_AND_FITNESS"
 MANIFEST_VERSION = "1.0"
 ASK_RESOURCES_VERSION = "2020-03-31"
-#: Screens (APL) and name-free interaction (CanFulfillIntentRequest); the skill handles both.
-INTERFACES: tuple[Mapping[str, str], ...] = ({"type": "ALEXA_PRESENTATION_APL"}, {"type": "CAN_FULFILL_INTENT_REQUEST"})
+#: Screens (APL, with the viewports the screens are laid out for) and name-free interaction
+#: (CanFulfillIntentRequest); the skill handles both.
+INTERFACES: tuple[Mapping[str, Any], ...] = (certification.apl_interface(), {"type": "CAN_FULFILL_INTENT_REQUEST"})
 CERTIFICATE_TYPES = ("Wildcard", "SelfSigned", "Trusted")
 DEFAULT_CERTIFICATE_TYPE = "Wildcard"
 LAMBDA_HANDLER = "skill.lambda_handler.handler"
@@ -288,13 +290,6 @@ def _testing_instructions(store: ContentStore, model: LocaleModel) -> str:
     return content.text("manifest.testing_instructions", invocation_name=model.invocation_name)
 
 
-def _checked_url(flag: str, url: str) -> str:
-    parts = urllib.parse.urlsplit(url.strip())
-    if parts.scheme.lower() not in {"https", "http"} or not parts.hostname:
-        raise ConfigError(f"{flag} must be a full web address (https://...), got {url!r}")
-    return url.strip()
-
-
 def build_manifest(
     store: ContentStore,
     models: Sequence[LocaleModel],
@@ -302,29 +297,22 @@ def build_manifest(
     *,
     privacy_url: str | None = None,
     terms_url: str | None = None,
+    icons: certification.Icons | None = None,
 ) -> tuple[dict[str, Any], tuple[str, ...]]:
-    """The ``skill.json`` document (``{"manifest": ...}``) and any warnings."""
+    """The ``skill.json`` document (``{"manifest": ...}``) and any warnings.
+
+    ``icons`` defaults to the project's own, as local assets (see :mod:`skill.tools.manifest`).
+    """
     listings = [build_listing(store, model) for model in models]
     warnings = tuple(w for listing in listings for w in listing.warnings)
-    privacy: dict[str, Any] = {
-        "allowsPurchases": False,
-        "usesPersonalInfo": False,
-        "isChildDirected": False,
-        "isExportCompliant": True,
-        "containsAds": False,
-    }
-    urls = {}
-    if privacy_url:
-        urls["privacyPolicyUrl"] = _checked_url("--privacy-url", privacy_url)
-    if terms_url:
-        urls["termsOfUseUrl"] = _checked_url("--terms-url", terms_url)
-    if urls:
-        privacy["locales"] = {model.locale: dict(urls) for model in models}
+    locales = [model.locale for model in models]
+    privacy = certification.privacy_and_compliance(locales, privacy_url, terms_url)
+    icons = icons or certification.local_icons(locales)
     manifest = {
         "manifest": {
             "manifestVersion": MANIFEST_VERSION,
             "publishingInformation": {
-                "locales": {listing.locale: dict(listing.data) for listing in listings},
+                "locales": {listing.locale: {**listing.data, **icons.uris[listing.locale]} for listing in listings},
                 "isAvailableWorldwide": False,
                 "distributionCountries": sorted({model.country for model in models}),
                 "category": CATEGORY,
@@ -355,8 +343,17 @@ def _write_json(path: Path, data: Any) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def write_project(out: Path, manifest: Mapping[str, Any], models: Sequence[LocaleModel], profile: str = "default") -> list[Path]:
-    """Write the ASK CLI project into ``out``; returns the files written."""
+def write_project(
+    out: Path,
+    manifest: Mapping[str, Any],
+    models: Sequence[LocaleModel],
+    profile: str = "default",
+    assets: Mapping[str, bytes] | None = None,
+) -> list[Path]:
+    """Write the ASK CLI project into ``out``; returns the files written.
+
+    ``assets`` are files below ``skill-package/`` (the icons under ``assets/images/``).
+    """
     custom = out / "skill-package" / "interactionModels" / "custom"
     if custom.is_dir():
         for stale in custom.glob("*.json"):  # a locale removed from interaction_model/ must not linger
@@ -367,6 +364,11 @@ def write_project(out: Path, manifest: Mapping[str, Any], models: Sequence[Local
     for model in models:
         path = custom / f"{model.locale}.json"
         _write_json(path, model.data)
+        written.append(path)
+    for name, data in sorted((assets or {}).items()):
+        path = out / "skill-package" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
         written.append(path)
     return written
 
@@ -506,6 +508,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--profile", default="default", help="ASK CLI profile in ask-resources.json (default: default)")
     parser.add_argument("--privacy-url", metavar="URL", help="privacy policy address, set for every locale")
     parser.add_argument("--terms-url", metavar="URL", help="terms of use address, set for every locale")
+    certification.add_package_arguments(parser)
     parser.add_argument("--zip", type=Path, metavar="PATH", help=f"also write a Lambda zip (handler {LAMBDA_HANDLER})")
     parser.add_argument("--no-deps", action="store_true", help="zip without installing dependencies (no pip, no network)")
     parser.add_argument("--platform", help="pip platform for the dependencies, e.g. manylinux2014_x86_64 or manylinux2014_aarch64")
@@ -522,7 +525,7 @@ def _endpoint(args: argparse.Namespace) -> Endpoint | None:
         return lambda_endpoint(args.lambda_arn)
     if args.endpoint:
         return https_endpoint(args.endpoint, args.certificate_type or DEFAULT_CERTIFICATE_TYPE)
-    if args.out or args.certificate_type or args.privacy_url or args.terms_url:
+    if args.out or args.certificate_type or args.privacy_url or args.terms_url or args.certification:
         raise ConfigError("the ASK project needs --endpoint URL or --lambda-arn ARN")
     return None
 
@@ -541,9 +544,11 @@ def run(args: argparse.Namespace, config: SkillConfig) -> int:
     try:
         if endpoint is not None:
             models = load_models(config.model_dir)
+            icons = certification.icons_from_args(args, [m.locale for m in models])
             manifest, warnings = build_manifest(
-                store, models, endpoint, privacy_url=args.privacy_url, terms_url=args.terms_url
+                store, models, endpoint, privacy_url=args.privacy_url, terms_url=args.terms_url, icons=icons
             )
+            warnings += certification.check_build(args, manifest, icons)
             for warning in warnings:
                 print(f"warning: {warning}", file=sys.stderr)
             if endpoint.ssl_certificate_type == "SelfSigned":
@@ -553,7 +558,7 @@ def run(args: argparse.Namespace, config: SkillConfig) -> int:
                 print(f"warning: the webhook answers on {config.endpoint_path}; did you mean "
                       f"{endpoint.uri.rstrip('/')}{config.endpoint_path}?", file=sys.stderr)
             out = args.out or DEFAULT_OUT
-            written = write_project(out, manifest, models, args.profile)
+            written = write_project(out, manifest, models, args.profile, assets=icons.files)
             print(f"wrote the ASK CLI project in {out} ({len(written)} files; locales "
                   f"{', '.join(m.locale for m in models)}); deploy with: cd {out} && ask deploy")
         if args.zip is not None:
