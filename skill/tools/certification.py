@@ -241,6 +241,10 @@ class LocaleRun:
                     count += 1
                     request = envelopes.intent_request(intent["name"], data, locale=self.locale)
                     problems += [f"{intent['name']} {slot['name']} {variant}: {p}" for p in self.send(request, new=True)]
+        for intent in self.custom_intents():
+            count += 1
+            request = envelopes.intent_request(intent["name"], envelopes.slot("undeclared", "boston"), locale=self.locale)
+            problems += [f"{intent['name']} with an undeclared slot: {p}" for p in self.send(request, new=True)]
         return _row("empty and unexpected slots", self.locale, problems, f"{count} requests")
 
     def session_end(self) -> Row:
@@ -287,7 +291,6 @@ def package_rows(config: SkillConfig) -> list[Row]:
     """Icons, privacy, the store listing, example and suggested phrases, and ``validate``."""
     from skill.domain.content import ContentError, ContentStore
     from skill.tools import manifest
-    from skill.tools.icon_render import ICON_SIZES, icon_bytes, png_size
     from skill.tools.package import build_listing, load_models
     from skill.tools.phrase_checks import check_description_phrases, check_suggestions
     from skill.tools.validate import validate
@@ -296,12 +299,8 @@ def package_rows(config: SkillConfig) -> list[Row]:
     problems = validate(config.content_dir, config.model_dir)
     errors = [p for p in problems if p.severity == "error"]
     rows.append(_row("validate", "all", [str(p) for p in errors], f"models and content pass ({len(problems)} warnings)"))
-    sizes = {field: png_size(icon_bytes(field)) for field in ICON_SIZES}
-    rows.append(_row(
-        "icons", "all",
-        [f"{f} is {s} (needs {ICON_SIZES[f]}x{ICON_SIZES[f]} PNG)" for f, s in sizes.items() if s != (ICON_SIZES[f],) * 2],
-        "108x108 and 512x512 PNGs, placed in every locale by package",
-    ))  # fmt: skip
+    rows.append(_row("icons", "all", manifest.committed_icon_problems(),
+                     "108x108 and 512x512 PNGs, placed in every locale by package"))
     privacy = manifest.privacy_and_compliance(["en-US"])
     wrong = [f"{k} is {privacy.get(k)}" for k, v in manifest.PRIVACY_FLAGS.items() if privacy.get(k) is not v]
     policy = Path(__file__).resolve().parents[2] / "docs" / "privacy.md"

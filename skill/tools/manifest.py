@@ -192,13 +192,19 @@ def icons_from_args(args: Any, locales: Sequence[str]) -> Icons:
 def check_build(args: Any, manifest: Mapping[str, Any], icons: Icons) -> tuple[str, ...]:
     """Warnings for a development build; ConfigError listing every problem for a certification build."""
     problems = certification_problems(manifest, icons)
-    if args.certification:
-        if problems:
-            raise ConfigError("this build would fail certification:\n  " + "\n  ".join(problems))
-        return ()
-    hosted = " (hosted icon sizes are not checked: make sure they are 108x108 and 512x512 PNGs)" if not icons.files else ""
-    if problems:
-        return tuple(f"development build, not for submission: {p}" for p in problems) + (
-            (f"icons{hosted}",) if hosted else ()
-        )
-    return ()
+    if args.certification and problems:
+        raise ConfigError("this build would fail certification:\n  " + "\n  ".join(problems))
+    notes = [] if args.certification else [f"development build, not for submission: {p}" for p in problems]
+    if not icons.files:
+        notes.append("hosted icons: their sizes cannot be checked offline; they must be 108x108 and 512x512 PNGs")
+    return tuple(notes)
+
+
+def committed_icon_problems() -> list[str]:
+    """The committed icons, each a PNG of its exact size (``validate`` and the self-check)."""
+    problems = []
+    for name, pixels in ICON_SIZES.items():
+        size = png_size(icon_bytes(name))
+        if size != (pixels, pixels):
+            problems.append(f"{name} must be a {pixels}x{pixels} PNG, is {'not a PNG' if size is None else size}")
+    return problems

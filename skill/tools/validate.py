@@ -18,6 +18,7 @@ from pathlib import Path
 from skill.config import SkillConfig
 from skill.domain.content import ContentError, ContentStore
 from skill.tools.content_checks import check_content
+from skill.tools.manifest import committed_icon_problems
 from skill.tools.model_checks import Problem, check_model, load_model, model_label, model_paths, slot_value_ids
 from skill.tools.phrase_checks import check_description_phrases, check_suggestions
 
@@ -60,6 +61,7 @@ def validate(content_dir: Path, model_dir: Path) -> list[Problem]:
         problems += check_models_have_content(content_dir, paths)
         problems += check_description_phrases(content_dir, model_dir)
         problems += check_suggestions(content_dir, model_dir)[0]
+    problems += [Problem("skill/tools/icons", "icons", message) for message in committed_icon_problems()]
     return sorted(problems, key=lambda p: (p.severity != "error", p.file, p.where, p.message))
 
 

@@ -75,7 +75,7 @@ def test_every_locale_references_local_icons_that_exist_with_the_right_size(cert
                 assert image.size == (pixels, pixels), f"{locale}: {path.name}"
 
 
-def test_hosted_icons_replace_the_local_ones(tmp_path):
+def test_hosted_icons_replace_the_local_ones(tmp_path, capsys):
     small, large = "https://cdn.example.org/small.png", "https://cdn.example.org/large.png"
     out = tmp_path / "out"
     flags = ["--small-icon-url", small, "--large-icon-url", large]
@@ -83,6 +83,7 @@ def test_hosted_icons_replace_the_local_ones(tmp_path):
     for listing in _skill_json(out)["manifest"]["publishingInformation"]["locales"].values():
         assert (listing["smallIconUri"], listing["largeIconUri"]) == (small, large)
     assert not (out / "skill-package" / "assets").exists(), "hosted icons need no local copies"
+    assert "sizes cannot be checked offline" in capsys.readouterr().err, "say what is not checked"
 
 
 @pytest.mark.parametrize(
@@ -155,3 +156,13 @@ def test_privacy_policy_document_states_what_is_kept():
     text = (Path(__file__).resolve().parents[2] / "docs" / "privacy.md").read_text(encoding="utf-8")
     for words in ("request id", "latency", "disposition level", "session", "not stored", "user id"):
         assert words in text.lower(), f"docs/privacy.md should say {words!r}"
+
+
+def test_validate_reports_a_committed_icon_of_the_wrong_size(monkeypatch):
+    from skill.config import DEFAULT_CONTENT_DIR, DEFAULT_MODEL_DIR
+    from skill.tools.validate import validate
+
+    small = icon_render.icon_bytes("smallIconUri")
+    monkeypatch.setattr("skill.tools.manifest.icon_bytes", lambda field: small)
+    problems = [str(p) for p in validate(DEFAULT_CONTENT_DIR, DEFAULT_MODEL_DIR) if p.severity == "error"]
+    assert problems == ["skill/tools/icons: icons: error: largeIconUri must be a 512x512 PNG, is (108, 108)"], problems
