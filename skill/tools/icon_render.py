@@ -53,8 +53,10 @@ def png_size(data: bytes) -> tuple[int, int] | None:
 
 def render(svg: bytes, pixels: int) -> bytes:
     """The SVG as a ``pixels`` x ``pixels`` PNG."""
-    import cairosvg  # dev dependency: only re-rendering needs it
-
+    try:
+        import cairosvg  # dev dependency: only re-rendering needs it
+    except OSError as exc:  # cairocffi could not load the system library
+        raise RuntimeError(f"CairoSVG needs the system's cairo library (apt-get install libcairo2): {exc}") from None
     return cairosvg.svg2png(bytestring=svg, output_width=pixels, output_height=pixels)
 
 
