@@ -30,6 +30,7 @@ from typing import Any
 from skill.config import ConfigError, SkillConfig
 from skill.domain.content import DEFAULT_LANGUAGE, Content, ContentError, ContentStore, placeholders
 from skill.tools import lambda_build
+from skill.tools import manifest as certification
 from skill.tools.lambda_build import LAMBDA_HANDLER, PackageError, ask_resources, build_zip
 from skill.tools.model_checks import check_model, load_model, model_paths, normalise
 
@@ -37,8 +38,9 @@ from skill.tools.model_checks import check_model, load_model, model_paths, norma
 #: health skill examples; the store has no separate medical category).
 CATEGORY = "HEALTH_AND_FITNESS"
 MANIFEST_VERSION = "1.0"
-#: Screens (APL) and name-free interaction (CanFulfillIntentRequest); the skill handles both.
-INTERFACES: tuple[Mapping[str, str], ...] = ({"type": "ALEXA_PRESENTATION_APL"}, {"type": "CAN_FULFILL_INTENT_REQUEST"})
+#: Screens (APL, with the viewports the screens are laid out for) and name-free interaction
+#: (CanFulfillIntentRequest); the skill handles both.
+INTERFACES: tuple[Mapping[str, Any], ...] = (certification.apl_interface(), {"type": "CAN_FULFILL_INTENT_REQUEST"})
 CERTIFICATE_TYPES = ("Wildcard", "SelfSigned", "Trusted")
 DEFAULT_CERTIFICATE_TYPE = "Wildcard"
 DEFAULT_OUT = Path("build/ask-project")
@@ -273,13 +275,6 @@ def _testing_instructions(store: ContentStore, model: LocaleModel) -> str:
     return content.text("manifest.testing_instructions", invocation_name=model.invocation_name)
 
 
-def _checked_url(flag: str, url: str) -> str:
-    parts = urllib.parse.urlsplit(url.strip())
-    if parts.scheme.lower() not in {"https", "http"} or not parts.hostname:
-        raise ConfigError(f"{flag} must be a full web address (https://...), got {url!r}")
-    return url.strip()
-
-
 def build_manifest(
     store: ContentStore,
     models: Sequence[LocaleModel],
@@ -287,29 +282,22 @@ def build_manifest(
     *,
     privacy_url: str | None = None,
     terms_url: str | None = None,
+    icons: certification.Icons | None = None,
 ) -> tuple[dict[str, Any], tuple[str, ...]]:
-    """The ``skill.json`` document (``{"manifest": ...}``) and any warnings."""
+    """The ``skill.json`` document (``{"manifest": ...}``) and any warnings.
+
+    ``icons`` defaults to the project's own, as local assets (see :mod:`skill.tools.manifest`).
+    """
     listings = [build_listing(store, model) for model in models]
     warnings = tuple(w for listing in listings for w in listing.warnings)
-    privacy: dict[str, Any] = {
-        "allowsPurchases": False,
-        "usesPersonalInfo": False,
-        "isChildDirected": False,
-        "isExportCompliant": True,
-        "containsAds": False,
-    }
-    urls = {}
-    if privacy_url:
-        urls["privacyPolicyUrl"] = _checked_url("--privacy-url", privacy_url)
-    if terms_url:
-        urls["termsOfUseUrl"] = _checked_url("--terms-url", terms_url)
-    if urls:
-        privacy["locales"] = {model.locale: dict(urls) for model in models}
+    locales = [model.locale for model in models]
+    privacy = certification.privacy_and_compliance(locales, privacy_url, terms_url)
+    icons = icons or certification.local_icons(locales)
     manifest = {
         "manifest": {
             "manifestVersion": MANIFEST_VERSION,
             "publishingInformation": {
-                "locales": {listing.locale: dict(listing.data) for listing in listings},
+                "locales": {listing.locale: {**listing.data, **icons.uris[listing.locale]} for listing in listings},
                 "isAvailableWorldwide": False,
                 "distributionCountries": sorted({model.country for model in models}),
                 "category": CATEGORY,
@@ -339,10 +327,12 @@ def write_project(
     profile: str = "default",
     code: lambda_build.LambdaCode | None = None,
     aws_region: str = lambda_build.DEFAULT_AWS_REGION,
+    assets: Mapping[str, bytes] | None = None,
 ) -> list[Path]:
     """Write the ASK CLI project into ``out``; returns the files written.
 
     With ``code``, the project carries the Lambda function too (see :mod:`skill.tools.lambda_build`).
+    ``assets`` are files below ``skill-package/`` (the icons under ``assets/images/``).
     """
     custom = out / "skill-package" / "interactionModels" / "custom"
     if custom.is_dir():
@@ -359,6 +349,11 @@ def write_project(
     for model in models:
         path = custom / f"{model.locale}.json"
         _write_json(path, model.data)
+        written.append(path)
+    for name, data in sorted((assets or {}).items()):
+        path = out / "skill-package" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
         written.append(path)
     return written
 
@@ -385,6 +380,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--profile", default="default", help="ASK CLI profile in ask-resources.json (default: default)")
     parser.add_argument("--privacy-url", metavar="URL", help="privacy policy address, set for every locale")
     parser.add_argument("--terms-url", metavar="URL", help="terms of use address, set for every locale")
+    certification.add_package_arguments(parser)
     parser.add_argument("--zip", type=Path, metavar="PATH", help=f"also write a Lambda zip (handler {LAMBDA_HANDLER})")
     lambda_build.add_flags(parser)
     parser.add_argument("--content-dir", type=Path, help="content folder (default: the project's content/)")
@@ -403,7 +399,7 @@ def _endpoint(args: argparse.Namespace) -> Endpoint | None:
         if args.certificate_type:
             raise ConfigError("--certificate-type is for an HTTPS --endpoint, not --deploy-lambda")
         return Endpoint(uri="")  # `ask deploy` writes the function's ARN (see write_project)
-    if args.out or args.certificate_type or args.privacy_url or args.terms_url:
+    if args.out or args.certificate_type or args.privacy_url or args.terms_url or args.certification:
         raise ConfigError("the ASK project needs --endpoint URL, --lambda-arn ARN or --deploy-lambda")
     return None
 
@@ -446,9 +442,11 @@ def _write(
 ) -> None:
     if endpoint is not None:
         models = load_models(config.model_dir)
+        icons = certification.icons_from_args(args, [m.locale for m in models])
         manifest, warnings = build_manifest(
-            store, models, endpoint, privacy_url=args.privacy_url, terms_url=args.terms_url
+            store, models, endpoint, privacy_url=args.privacy_url, terms_url=args.terms_url, icons=icons
         )
+        warnings += certification.check_build(args, manifest, icons)
         for warning in warnings:
             print(f"warning: {warning}", file=sys.stderr)
         if endpoint.ssl_certificate_type == "SelfSigned":
@@ -459,7 +457,8 @@ def _write(
                   f"{endpoint.uri.rstrip('/')}{config.endpoint_path}?", file=sys.stderr)
         out = args.out or DEFAULT_OUT
         region = args.aws_region or lambda_build.DEFAULT_AWS_REGION
-        written = write_project(out, manifest, models, args.profile, code=code, aws_region=region)
+        written = write_project(out, manifest, models, args.profile, code=code, aws_region=region,
+                                assets=icons.files)
         function = f", the {runtime.name} Lambda function in lambda/" if code is not None else ""
         print(f"wrote the ASK CLI project in {out} ({len(written)} files; locales "
               f"{', '.join(m.locale for m in models)}{function}); deploy with: cd {out} && ask deploy")

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from skill.alexa.handlers.can_fulfill import TWITCH_SPECIFIC_INTENTS
 from skill.alexa.handlers.topics import TOPIC_INTENTS
 from skill.config import DEFAULT_MODEL_DIR
 from skill.tools.model_checks import load_model, model_intents
+from skill.tools.nlu import Matcher
 from tests.support.client import invoke
 from tests.support.envelopes import can_fulfill_request, envelope, slot
 
@@ -34,14 +38,68 @@ def slot_verdict(result: dict, name: str) -> tuple[str, str]:
     return data["canUnderstand"], data["canFulfill"]
 
 
+# --- real phrasings, as Alexa would match them to this skill's model -------------------------
+
+#: (locale, what someone says to Alexa without the skill's name, the verdict). Generic health
+#: phrasings must never get YES: the request carries only the intent and slots, so a phrasing the
+#: model shares with questions about anything must not claim to be about a twitch.
+PHRASINGS = [
+    # generic health phrasings: never YES
+    ("en-US", "is it serious", "MAYBE"),
+    ("en-US", "should i be worried", "MAYBE"),
+    ("en-US", "when should i see a doctor", "MAYBE"),
+    ("en-US", "what can i do right now", "MAYBE"),
+    ("en-US", "tell me about stress", "MAYBE"),
+    ("en-US", "check my symptoms", "NO"),
+    ("en-US", "do i need to see a doctor", "NO"),
+    ("en-US", "i'm having a headache", "NO"),
+    ("en-US", "my face is numb", "NO"),
+    ("en-US", "order a pizza", "NO"),
+    ("es-ES", "es grave", "MAYBE"),
+    ("es-ES", "debería preocuparme", "MAYBE"),
+    ("es-ES", "cuándo debo ir al médico", "MAYBE"),
+    ("es-ES", "háblame del estrés", "MAYBE"),
+    ("es-ES", "revisa mis síntomas", "NO"),
+    ("es-ES", "tengo dolor de cabeza", "NO"),
+    ("es-ES", "pide una pizza", "NO"),
+    # about a twitch: YES
+    ("en-US", "what is nose twitching", "YES"),
+    ("en-US", "my nose keeps twitching", "YES"),
+    ("en-US", "my nose has been twitching for three weeks", "YES"),
+    ("es-ES", "me tiembla la nariz", "YES"),
+    ("es-ES", "lleva tres semanas temblando", "YES"),
+]
+
+
+@pytest.fixture(scope="module")
+def matchers() -> dict[str, Matcher]:
+    return {locale: Matcher.load(DEFAULT_MODEL_DIR / f"{locale}.json") for locale in {p[0] for p in PHRASINGS}}
+
+
+@pytest.mark.parametrize(("locale", "said", "expected"), PHRASINGS, ids=[f"{p[0]}:{p[1]}" for p in PHRASINGS])
+def test_name_free_phrasings(skill, matchers, locale, said, expected):
+    meaning = matchers[locale].match(said)
+    slots = [s.to_json() for s in meaning.slots if s.value is not None]
+    request = can_fulfill_request(meaning.intent, *slots, locale=locale)
+    result = invoke(skill, envelope(request, new=True))["response"]["canFulfillIntent"]
+    assert verdict(result) == expected, (
+        f"{locale} {said!r} (matched {meaning.describe()}) should be {expected}, got {result!r}"
+    )
+
+
+# --- intent by intent -------------------------------------------------------------------------
+
+
 @pytest.mark.parametrize("intent", sorted(TOPIC_INTENTS))
-def test_topic_intents_are_yes(skill, intent):
-    assert verdict(ask(skill, intent)) == "YES", f"{intent}: the skill answers this topic on its own"
+def test_topic_intents_are_yes_only_when_every_phrasing_names_the_twitch(skill, intent):
+    expected = "YES" if intent in TWITCH_SPECIFIC_INTENTS else "MAYBE"
+    assert verdict(ask(skill, intent)) == expected, f"{intent} name-free should be {expected}"
 
 
-def test_known_trigger_is_yes_with_slot_understood(skill):
+def test_known_trigger_is_maybe_with_slot_understood(skill):
+    """"Tell me about caffeine" may be about caffeine in general: the skill answers only its link to twitching."""
     result = ask(skill, "TriggerDetailIntent", slot("trigger", "coffee", id="caffeine"))
-    assert verdict(result) == "YES", f"a trigger with content should be YES: {result!r}"
+    assert verdict(result) == "MAYBE", f"a trigger with content, phrasing unknown: {result!r}"
     assert slot_verdict(result, "trigger") == ("YES", "YES")
 
 
@@ -60,15 +118,21 @@ def test_trigger_question_without_a_trigger_is_no(skill):
     assert verdict(ask(skill, "TriggerDetailIntent")) == "NO", "a trigger question needs the trigger"
 
 
-def test_symptom_check_is_yes(skill):
-    assert verdict(ask(skill, "SymptomCheckIntent")) == "YES"
+@pytest.mark.parametrize(
+    "slots",
+    [(), (slot("symptom", "bad headache", id="headache"),), (slot("symptom", "itchy elbow", match=False),)],
+    ids=["no-slots", "symptom-only", "unknown-symptom-only"],
+)
+def test_symptom_check_without_a_twitch_duration_is_no(skill, slots):
+    """"Check my symptoms" or "I'm having a headache" said to Alexa is not about a nose twitch."""
+    assert verdict(ask(skill, "SymptomCheckIntent", *slots)) == "NO"
 
 
-def test_symptom_check_with_known_slots_is_yes(skill):
+def test_symptom_check_with_twitch_duration_and_known_symptom_is_yes(skill):
     result = ask(
         skill, "SymptomCheckIntent", slot("symptom", "bad headache", id="headache"), slot("duration", "P3W")
     )
-    assert verdict(result) == "YES", f"a known symptom and a readable duration: {result!r}"
+    assert verdict(result) == "YES", f"a known symptom and a readable twitch duration: {result!r}"
     assert slot_verdict(result, "symptom") == ("YES", "YES")
     assert slot_verdict(result, "duration") == ("YES", "YES")
 
@@ -76,17 +140,36 @@ def test_symptom_check_with_known_slots_is_yes(skill):
 @pytest.mark.parametrize(
     ("slots", "unread"),
     [
-        ((slot("symptom", "itchy elbow", match=False),), "symptom"),
         ((slot("duration", "three weeks"),), "duration"),
+        ((slot("symptom", "itchy elbow", match=False), slot("duration", "P3W")), "symptom"),
         ((slot("symptom", "bad headache", id="headache"), slot("duration", "ages")), "duration"),
     ],
-    ids=["unknown-symptom", "unreadable-duration", "one-of-two-unread"],
+    ids=["unreadable-duration", "unknown-symptom", "one-of-two-unread"],
 )
 def test_symptom_check_with_unread_slot_is_maybe(skill, slots, unread):
     """The check still runs in full (it asks about every sign), but the detail given is not used."""
     result = ask(skill, "SymptomCheckIntent", *slots)
     assert verdict(result) == "MAYBE", f"an unread {unread} should give MAYBE: {result!r}"
     assert slot_verdict(result, unread) == ("MAYBE", "YES")
+
+
+def test_emergency_is_no_so_alexa_itself_answers(skill):
+    result = ask(skill, "EmergencyIntent", slot("sign", "my face dropped", id="face_droop"))
+    assert verdict(result) == "NO", f"a name-free emergency is better served by Alexa than by this skill: {result!r}"
+    assert verdict(ask(skill, "EmergencyIntent")) == "NO"
+
+
+@pytest.mark.parametrize(
+    ("slots", "expected"),
+    [((slot("thing", "procerus", id="procerus"),), "YES"), ((slot("thing", "the moon", match=False),), "NO"), ((), "NO")],
+    ids=["resolved", "unresolved", "no-thing"],
+)
+def test_fact_intent_needs_a_resolved_thing(skill, slots, expected):
+    assert verdict(ask(skill, "FactIntent", *slots)) == expected
+
+
+def test_sources_intent_is_no(skill):
+    assert verdict(ask(skill, "SourcesIntent")) == "NO", "where the answers come from only makes sense in a session"
 
 
 @pytest.mark.parametrize(
@@ -109,16 +192,37 @@ def test_slot_the_intent_does_not_have_is_no(skill):
     assert verdict(result) == "NO", f"a slot the intent does not take is not understood: {result!r}"
 
 
-def test_every_custom_model_intent_gets_a_verdict(skill):
-    """Every custom intent of the en-US model gets a verdict, and only the answerable ones YES."""
-    conversation_only = {"MoreIntent", "UnsureIntent", "WhyAskIntent", "GoBackIntent"}
+def test_every_custom_model_intent_without_slots_is_never_a_blind_yes(skill):
+    """Every custom intent of the en-US model gets a verdict; without slots only the twitch-specific ones YES."""
     for intent in EN_US_INTENTS:
         if intent.startswith("AMAZON."):
             continue
-        # Name-free emergencies are Alexa's own to answer, not a nose-twitch skill's.
-        not_alone = {"TriggerDetailIntent", "EmergencyIntent"}
-        expected = "NO" if intent in conversation_only | not_alone else "YES"
-        assert verdict(ask(skill, intent)) == expected, f"{intent} without slots should be {expected}"
+        result = verdict(ask(skill, intent))
+        if intent in TWITCH_SPECIFIC_INTENTS:
+            assert result == "YES", f"{intent}: every phrasing names the twitch"
+        else:
+            assert result in {"NO", "MAYBE"}, f"{intent} without slots must not claim a name-free request: {result}"
+
+
+#: Words that make a phrasing about a nose twitch, per language (a slot reference is not one).
+SUBJECT = {
+    "en": re.compile(r"\b(nose|nasal|twitch\w*|spasms?|fasciculation)\b"),
+    "es": re.compile(r"\b(nariz|nasal\w*|tic|tiembl\w*|temblor\w*|temblando|espasmos?|fasciculaci\w+)\b"),
+}
+
+
+@pytest.mark.parametrize("path", sorted(DEFAULT_MODEL_DIR.glob("*.json")), ids=lambda p: p.stem)
+def test_yes_verdicts_rest_on_phrasings_that_all_name_the_twitch(path):
+    """YES is given for an intent (or a slot it carries) only if every sample that can produce it
+    names the twitch; a generic sample added to such an intent must move it to MAYBE."""
+    subject = SUBJECT[path.stem.split("-")[0]]
+    intents = {i["name"]: i.get("samples", []) for i in load_model(path)["interactionModel"]["languageModel"]["intents"]}
+    generic = []
+    for intent in TWITCH_SPECIFIC_INTENTS:
+        generic += [f"{intent}: {s!r}" for s in intents.get(intent, []) if not subject.search(s.lower())]
+    with_duration = [s for s in intents.get("SymptomCheckIntent", []) if "{duration}" in s]
+    generic += [f"SymptomCheckIntent: {s!r}" for s in with_duration if not subject.search(s.lower())]
+    assert not generic, f"{path.name}: these samples would make a name-free YES imprecise: {generic}"
 
 
 def test_no_state_is_kept_and_log_names_the_handler(skill):

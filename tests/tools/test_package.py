@@ -117,7 +117,9 @@ def test_manifest_survives_the_smapi_round_trip(manifest):
     assert _round_trip(without_interfaces, SkillManifestEnvelope) == without_interfaces, (
         "deserializing skill.json into SMAPI types and back should change nothing"
     )
-    assert interfaces == [{"type": "ALEXA_PRESENTATION_APL"}, {"type": "CAN_FULFILL_INTENT_REQUEST"}]
+    assert [i["type"] for i in interfaces] == ["ALEXA_PRESENTATION_APL", "CAN_FULFILL_INTENT_REQUEST"]
+    assert interfaces[1] == {"type": "CAN_FULFILL_INTENT_REQUEST"}
+    assert _round_trip(interfaces[0], Interface) == interfaces[0], "the APL interface and its viewports survive"
 
 
 def test_every_model_is_written_and_matches_smapi(project):
@@ -204,6 +206,7 @@ def test_privacy_flags_are_truthful_and_urls_are_per_locale(manifest):
         "isChildDirected": False,
         "isExportCompliant": True,
         "containsAds": False,
+        "usesHealthInfo": False,
     }
     assert privacy["locales"] == {
         locale: {"privacyPolicyUrl": PRIVACY, "termsOfUseUrl": TERMS} for locale in MODEL_LOCALES

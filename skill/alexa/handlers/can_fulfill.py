@@ -1,14 +1,29 @@
 """Name-free requests (Alexa layer): answer ``CanFulfillIntentRequest`` without saying anything.
 
 Alexa asks "could you handle this?" before routing a request that did not name the skill. The
-answer must be honest and silent (no speech, no state):
+request carries the intent Alexa matched in this skill's model and its slots, never the words
+said. So the answer can only be as precise as the intent and slots make it, and the models hold
+phrasings with no twitch in them ("is it serious", "check my symptoms", "tell me about stress"),
+which make sense inside a conversation about a twitch but, said to Alexa out of the blue, are
+about anything. The verdicts:
 
-- YES for an intent the skill answers on its own (a topic, a named trigger, a symptom check) when
-  every filled slot is understood;
-- MAYBE for a symptom check whose symptom or duration the skill cannot read: the check still runs
-  in full (it asks about every sign), but the detail the user gave is not used;
-- NO for built-ins (stop, help, yes...), for intents that only make sense mid-conversation ("more",
-  "not sure", "why", "go back"), for a trigger the skill has no content for, and for anything else.
+- YES only when the request must have been about a twitch and the skill answers it in full:
+  ``WhatIsItIntent`` (every sample names the twitch), a symptom check that says how long the
+  nose has been twitching (every sample with ``{duration}`` names the twitching), and a fact
+  question about a thing the skill knows (``FactIntent`` with a resolved ``thing``);
+- MAYBE when the skill has an answer, but only about nose twitching, and the phrasing may not
+  be: the other topic intents, and a trigger question about a known trigger ("tell me about
+  stress" may be about stress in general); also a twitch-duration check whose duration or
+  symptom the skill cannot read (the check still runs, asking instead);
+- NO for a symptom check without a twitch duration ("check my symptoms", "I'm having a
+  headache": a nose-twitch check is the wrong tool for someone's unspecified symptoms), for
+  ``EmergencyIntent`` (an emergency said without the skill's name is better served by Alexa
+  itself than by a nose-twitch skill), for built-ins, for intents that only make sense
+  mid-conversation ("more", "not sure", "why", "go back", "where is this from"), for a trigger
+  or thing the skill has no content for, and for anything else.
+
+``tests/alexa/test_can_fulfill.py`` checks these sets against every locale's samples, so a sample
+that makes a YES intent generic fails the suite with its text.
 """
 
 from __future__ import annotations
@@ -34,6 +49,9 @@ from skill.domain.triage import parse_iso_duration
 SYMPTOM_CHECK_INTENT = "SymptomCheckIntent"
 SYMPTOM_SLOT = "symptom"
 DURATION_SLOT = "duration"
+FACT_INTENT = "FactIntent"
+FACT_SLOT = "thing"
+EMERGENCY_INTENT = "EmergencyIntent"
 
 YES, NO, MAYBE = CanFulfillIntentValues.YES, CanFulfillIntentValues.NO, CanFulfillIntentValues.MAYBE
 #: (canUnderstand, canFulfill) for one slot.
@@ -42,14 +60,20 @@ NOT_UNDERSTOOD = (CanUnderstandSlotValues.NO, CanFulfillSlotValues.NO)
 #: The skill does not know the value but still does what was asked (the check asks instead).
 READ_BY_ASKING = (CanUnderstandSlotValues.MAYBE, CanFulfillSlotValues.YES)
 
+#: Topic intents whose every phrasing names the twitch: a name-free match is about a twitch.
+TWITCH_SPECIFIC_INTENTS = frozenset({"WhatIsItIntent"})
+
 #: The slots each answerable intent can take; a slot outside this list is not understood.
 ANSWERABLE_SLOTS: dict[str, tuple[str, ...]] = {
     **{intent: () for intent in TOPIC_INTENTS},
     TRIGGER_INTENT: (TRIGGER_SLOT,),
     SYMPTOM_CHECK_INTENT: (SYMPTOM_SLOT, DURATION_SLOT),
+    FACT_INTENT: (FACT_SLOT,),
 }
-#: Intents that cannot be answered without the slot (a trigger question needs the trigger).
-REQUIRED_SLOTS = {TRIGGER_INTENT: TRIGGER_SLOT}
+#: Intents that cannot be answered name-free without this slot: a trigger question needs the
+#: trigger, a fact question the thing, and a symptom check is about a twitch only when it says
+#: how long the twitching has lasted.
+REQUIRED_SLOTS = {TRIGGER_INTENT: TRIGGER_SLOT, FACT_INTENT: FACT_SLOT, SYMPTOM_CHECK_INTENT: DURATION_SLOT}
 
 
 class CanFulfillHandler(AbstractRequestHandler):
@@ -83,7 +107,7 @@ def judge(
     resources: LocaleResources, intent: str | None, filled: dict[str, SlotValue]
 ) -> tuple[CanFulfillIntentValues, dict[str, tuple[CanUnderstandSlotValues, CanFulfillSlotValues]]]:
     """The intent verdict and one (canUnderstand, canFulfill) pair per filled slot."""
-    if intent not in ANSWERABLE_SLOTS:
+    if intent not in ANSWERABLE_SLOTS:  # EmergencyIntent, built-ins, mid-conversation, unknown
         return NO, {name: NOT_UNDERSTOOD for name in filled}
     slots = {name: _slot_verdict(resources, intent, name, value) for name, value in filled.items()}
     required = REQUIRED_SLOTS.get(intent)
@@ -91,6 +115,10 @@ def judge(
         return NO, slots
     if READ_BY_ASKING in slots.values():
         return MAYBE, slots
+    if intent in TOPIC_INTENTS and intent not in TWITCH_SPECIFIC_INTENTS:
+        return MAYBE, slots  # an answer about nose twitching to a phrasing that may not be
+    if intent == TRIGGER_INTENT:
+        return MAYBE, slots  # "tell me about stress": the skill knows stress only as a twitch trigger
     return YES, slots
 
 
@@ -102,6 +130,8 @@ def _slot_verdict(
     if name == TRIGGER_SLOT:
         known = value.id is not None and resources.content.has(f"triggers.{value.id}")
         return UNDERSTOOD if known else NOT_UNDERSTOOD
+    if name == FACT_SLOT:
+        return UNDERSTOOD if value.id is not None else NOT_UNDERSTOOD
     if name == SYMPTOM_SLOT:
         return UNDERSTOOD if value.id in resources.protocol.symptom_map else READ_BY_ASKING
     # DURATION_SLOT: an ISO 8601 duration the triage engine can read, else the check asks.
