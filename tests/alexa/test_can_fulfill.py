@@ -66,7 +66,7 @@ def test_symptom_check_is_yes(skill):
 
 def test_symptom_check_with_known_slots_is_yes(skill):
     result = ask(
-        skill, "SymptomCheckIntent", slot("symptom", "bad headache", id="headache"), slot("duration", "P3W")
+        skill, "SymptomCheckIntent", slot("symptom", "severe headache", id="severe_headache"), slot("duration", "P3W")
     )
     assert verdict(result) == "YES", f"a known symptom and a readable duration: {result!r}"
     assert slot_verdict(result, "symptom") == ("YES", "YES")

@@ -109,9 +109,9 @@ SLOT_TABLE = [
     ("is it because of lack of sleep", "TriggerDetailIntent", "trigger", "sleep"),
     ("what about hay fever", "TriggerDetailIntent", "trigger", "allergies"),
     ("does coffee really cause my nose to twitch", "TriggerDetailIntent", "trigger", "caffeine"),
-    ("half my face is drooping", "SymptomCheckIntent", "symptom", "face_droop"),
-    ("i have a bad headache and my nose twitches", "SymptomCheckIntent", "symptom", "headache"),
-    ("my face is numb", "SymptomCheckIntent", "symptom", "facial_numbness"),
+    ("check my symptoms i have a drooping face", "SymptomCheckIntent", "symptom", "face_droop"),
+    ("i have a bad headache and my nose twitches", "SymptomCheckIntent", "symptom", "severe_headache"),
+    ("check my symptoms my arm is weak", "SymptomCheckIntent", "symptom", "limb_weakness"),
     ("i have slurred speech", "SymptomCheckIntent", "symptom", "speech_trouble"),
 ]
 
