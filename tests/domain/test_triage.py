@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import re
 from collections import deque
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
