@@ -144,14 +144,14 @@ def markdown(results: Results) -> str:
         lines.append(f"| {what}: {ratio_of} | {value:.2f} | {'>=' if higher else '<='} {target:.1f} | {'met' if met else '**missed**'} |")
     conv = results.conversation
     if conv:
-        emergency = max(r.max_answers_to_emergency for r in conv)
-        disposition = max(r.max_answers_to_disposition for r in conv)
+        reach = max(r.emergency_reach_seconds for r in conv)
+        all_no = max(r.all_no_seconds for r in conv)
         longest = max(r.longest.seconds for r in conv)
         question = max(r.longest_question.seconds for r in conv)
         question_turn = max(r.longest_question_turn.seconds for r in conv)
         for what, value, target, unit in (
-            ("answers to the emergency instruction (every path, every locale)", emergency, 2, ""),
-            ("answers to any disposition", disposition, 6, ""),
+            ("speech before every emergency sign is asked (every start, every locale)", reach, 30, " s"),
+            ("speech on the all-no path, outcome and details included", all_no, 150, " s"),
             ("longest spoken response at 150 words/min", longest, 20, " s"),
             ("longest triage question (the question sentence)", question, 8, " s"),
             ("longest turn asking a triage question (with read-back or acknowledgement)", question_turn, 20, " s"),

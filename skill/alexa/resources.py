@@ -11,6 +11,7 @@ from ask_sdk_core.handler_input import HandlerInput
 
 from skill.alexa.requests import get_locale
 from skill.domain.content import Content, ContentError, ContentStore
+from skill.domain import triage_budget
 from skill.domain.triage import Protocol
 
 _REQUEST_KEY = "resources"
@@ -36,6 +37,9 @@ class SkillResources:
                 protocol = Protocol.from_content(content.node("triage"))
             except ValueError as exc:
                 raise ContentError(f"{tag}: triage content is invalid: {exc}") from None
+            problems = triage_budget.check(content, protocol)
+            if problems:
+                raise ContentError(f"{tag}: triage content is invalid: {'; '.join(problems)}")
             built[tag] = LocaleResources(content=content, protocol=protocol)
         self._by_tag: Mapping[str, LocaleResources] = MappingProxyType(built)
 

@@ -15,7 +15,8 @@ from typing import Any
 from skill.alexa.handlers.replies import anything_else
 from skill.alexa.speech import Reply, Screen, join_lines
 from skill.domain.content import Content
-from skill.domain.triage import Answer, Ask, Level, Outcome, Protocol, Question, Step, TriageState
+from skill.domain import triage_budget
+from skill.domain.triage import Ask, Level, Outcome, Protocol, Question, Step, TriageState
 
 #: Spoken duration units, largest first: (content key stem, days per unit).
 _DURATION_UNITS = (("year", 365.0), ("month", 30.0), ("week", 7.0), ("day", 1.0), ("hour", 1 / 24))
@@ -45,12 +46,17 @@ class TriageTexts:
 
 
 def ask(texts: TriageTexts, question: Question, *lines: str) -> Reply:
-    """Some lines, then the question (its reprompt says how to answer)."""
+    """Some lines, then the question (its reprompt says how to answer).
+
+    The card says only that a check is in progress: a card would otherwise repeat the turn's
+    speech, read-backs and acknowledgements included, and the Alexa app keeps cards.
+    """
     node = texts.question_node(question.id)
     return Reply(
         lines=tuple(lines),
         question=texts.content.format(node["ask"]),
         reprompt=texts.content.format(node["reprompt"]),
+        card_text=texts.text("card_in_check"),
     )
 
 
@@ -65,26 +71,33 @@ def step_reply(texts: TriageTexts, state: TriageState, step: Step, *lines: str) 
     return outcome(texts, state, step, *lines)
 
 
-def outcome(texts: TriageTexts, state: TriageState, result: Outcome, *lines: str) -> Reply:
-    """The disposition: speech, a card with everything (answers and advice) to show a doctor, a screen.
+def reasons(texts: TriageTexts, result: Outcome) -> list[str]:
+    """The spoken reason of each question that led to the outcome, in asking order."""
+    return [texts.content.format(texts.question_node(qid)["reason"]) for qid in result.reasons]
 
-    Below the emergency level the outcome is spoken in two turns, so no turn runs long: this one
-    says what to do, what it can mean, when to call the emergency number and the notice, then
-    offers the rest (:func:`outcome_details`). The card carries both turns and the answers.
+
+def outcome(texts: TriageTexts, state: TriageState, result: Outcome, *lines: str) -> Reply:
+    """The disposition: speech with the reasons that led to it; a card and a screen without them.
+
+    Below the emergency level the outcome is spoken in two turns, so no turn runs past 20 s: this
+    one says what to do, why (the reason of each question answered yes or not sure, as many as fit,
+    at least one), when to call the emergency number, then offers the rest (:func:`outcome_details`).
+    The card and the screen carry the disposition and general advice only, never the answers or
+    the reasons: the Alexa app keeps cards, and a person's health answers must not outlive the
+    session. The person is told to write down what they noticed instead.
     """
     content = texts.content
     node = texts.outcome_node(result.level)
     lead = content.format(node["lead_safe"] if result.to_be_safe else node["lead"])
-    meaning = content.format(node["meaning"])
     title = content.format(node["card_title"])
     notice = texts.text("not_medical_advice")
     if result.level == Level.EMERGENCY:
         # The number first, then the short meaning; nothing else. The session ends.
-        card = "\n".join([join_lines([lead, meaning]), *answers_card_lines(texts, state), notice])
+        meaning = content.format(node["meaning"])
         return Reply(
             lines=(lead, meaning),
             card_title=title,
-            card_text=card,
+            card_text="\n".join([join_lines([lead, meaning]), notice]),
             screen=Screen(
                 title=title,
                 points=(lead, meaning),
@@ -92,21 +105,39 @@ def outcome(texts: TriageTexts, state: TriageState, result: Outcome, *lines: str
                 emphasis=content.locale_params.get("emergency_number_display"),
             ),
         )
+    # Self care follows a "no"; a "taken as not sure" is said (its lead then says "to be safe").
+    kept = tuple(line for line in lines if line == texts.text("unclear_as_unsure"))
+    required, optional = triage_budget.outcome_turn(_budget_texts(texts), result.level, kept, reasons(texts, result),
+                                                    safe=result.to_be_safe)
+    spoken = _in_order(required, triage_budget.fit(required, optional), texts)
     escalate = escalation(texts, result.level)
     card = "\n".join([
-        join_lines([lead, meaning, escalate]),
-        *answers_card_lines(texts, state),
+        join_lines([lead, escalate]),
         join_lines(details_lines(texts, result.level, all_tips=True)),
         notice,
     ])
     return Reply(
-        lines=(*lines, lead, meaning, escalate, notice),
-        question=texts.text("offer_details"),
+        lines=tuple(spoken[:-1]),
+        question=spoken[-1],
         reprompt=texts.text("offer_details_reprompt"),
         card_title=title,
         card_text=card,
-        screen=Screen(title=title, points=(lead, meaning), level=result.level.key),
+        screen=Screen(title=title, points=(lead, escalate), level=result.level.key),
     )
+
+
+def _budget_texts(texts: TriageTexts) -> triage_budget.TurnTexts:
+    return triage_budget.TurnTexts(texts.content, texts.protocol)
+
+
+def _in_order(required: list[str], extra: list[str], texts: TriageTexts) -> list[str]:
+    """The first outcome turn: prefix, lead, reasons, escalate, (notice), offer."""
+    *body, offer = required
+    escalate = body[-1]
+    head = body[:-1]  # prefix, lead, first reason
+    more_reasons = [line for line in extra if line != texts.text("not_medical_advice")]
+    notice = [line for line in extra if line == texts.text("not_medical_advice")]
+    return [*head, *more_reasons, escalate, *notice, offer]
 
 
 def escalation(texts: TriageTexts, level: Level) -> str:
@@ -116,17 +147,14 @@ def escalation(texts: TriageTexts, level: Level) -> str:
 
 
 def details_lines(texts: TriageTexts, level: Level, *, all_tips: bool = False) -> list[str]:
-    """Who to see, what helps, when to check again, and the safety net if the outcome did not say it."""
-    content = texts.content
-    node = texts.outcome_node(level)
-    tips = node.get("tips") or ()
-    lines = [content.format(node["who"])] if node.get("who") else []
-    lines += [content.format(tip["say"]) for tip in (tips if all_tips else tips[:3])]
-    if node.get("recheck"):
-        lines.append(content.format(node["recheck"]))
-    if node.get("escalate"):
-        lines.append(texts.text("safety_net"))
-    return lines
+    """Who to see, what helps, when to check again, the safety net if the outcome did not say it,
+    and to write down what was noticed. The card gets every tip; speech as many as fit in 20 s."""
+    required, tips = triage_budget.details_turn(_budget_texts(texts), level,
+                                                texts.content.text("anything_else.question"))
+    if not all_tips:
+        tips = triage_budget.fit(required, tips)
+    who = required[:1] if texts.outcome_node(level).get("who") else []
+    return [*who, *tips, *required[len(who):-1]]
 
 
 def outcome_details(texts: TriageTexts, level: Level) -> Reply:
@@ -143,22 +171,11 @@ def outcome_declined(texts: TriageTexts) -> Reply:
     return anything_else(texts.content, texts.content.text("moving_on"))
 
 
-def answers_card_lines(texts: TriageTexts, state: TriageState) -> list[str]:
-    """ "Your answers", then one line per answered question, in asking order."""
-    answers = state.answers()
-    lines = [texts.text("card_answers_heading")]
-    for question in texts.protocol.questions:
-        if question.id in answers:
-            summary = texts.content.format(texts.question_node(question.id)["summary"])
-            lines.append(texts.text(f"card_answer_{Answer(answers[question.id]).value}", summary=summary))
-    return lines
-
-
 def readback(texts: TriageTexts, symptom_id: str | None, symptom_raw: str | None, duration_raw: str | None,
              duration_days: float | None) -> list[str]:
     """What the skill understood from one-shot slots, said before the next question."""
     lines = []
-    if symptom_id and symptom_id in texts.protocol.symptom_map:
+    if symptom_id and texts.content.has(f"triage.symptom_names.{symptom_id}"):
         lines.append(texts.text("readback_symptom", symptom=texts.symptom_name(symptom_id)))
     elif symptom_raw:
         lines.append(texts.text("symptom_unknown"))

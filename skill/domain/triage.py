@@ -9,11 +9,16 @@ there:
 * an answer of "unsure" counts like "yes" (the outcome then says "to be safe");
 * the outcome is the most urgent level answered yes or unsure, and it is final as soon as every
   question of a more urgent level has been answered, so no unasked answer could raise it;
-* a yes or unsure at the emergency level ends the check at once.
+* a yes or unsure at the emergency level ends the check at once;
+* a second unclear answer to the same question counts as "unsure", so no question loops.
 
-The state is two small tuples (asked answers, pre-answers from one-shot slots) that travel in the
-Alexa session; anything read back from a session is replayed through the engine and rejected
-unless the engine could have produced it.
+Each question names at most :data:`MAX_SIGNS` signs (its ``signs:`` list in content). There is no
+limit on the number of questions: the limits are spoken-time budgets, checked when content loads
+(:mod:`skill.domain.triage_budget`).
+
+The state is two small tuples (asked answers, pre-answers from one-shot slots) and a count of
+unclear answers to the current question; it travels in the Alexa session, and anything read back
+from a session is replayed through the engine and rejected unless the engine could have produced it.
 """
 
 from __future__ import annotations
@@ -25,9 +30,10 @@ from dataclasses import dataclass, field
 from enum import IntEnum, StrEnum
 from types import MappingProxyType
 
-#: The safety and efficiency targets a protocol must meet (checked when content is loaded).
-MAX_QUESTIONS = 6
-MAX_EMERGENCY_QUESTIONS = 2
+#: At most this many signs in one yes/no question (a listener holds three things at once).
+MAX_SIGNS = 3
+#: Unclear answers to one question before the next one counts as "unsure".
+MAX_UNCLEAR = 1
 
 
 class Level(IntEnum):
@@ -65,6 +71,8 @@ _RAISING = frozenset({Answer.YES, Answer.UNSURE})
 class Question:
     id: str
     level: Level
+    #: The sign ids the question asks about (content ``signs:``), at most :data:`MAX_SIGNS`.
+    signs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -99,7 +107,10 @@ class Protocol:
                 level = Level.from_key(item.get("level"))
             except ValueError as exc:
                 raise ValueError(f"{where}.level ({qid}): {exc}") from None
-            questions.append(Question(qid, level))
+            signs = item.get("signs")
+            if not isinstance(signs, list | tuple) or not signs or not all(isinstance(x, str) and x for x in signs):
+                raise ValueError(f"{where}.signs ({qid}): must be a non-empty list of sign ids")
+            questions.append(Question(qid, level, tuple(signs)))
         symptoms = node.get("symptoms", {})
         if not isinstance(symptoms, Mapping):
             raise ValueError("triage.symptoms: must be a mapping of symptom id -> question id")
@@ -129,6 +140,11 @@ class Protocol:
         raise KeyError(question_id)
 
     @property
+    def pre_answerable(self) -> frozenset[str]:
+        """The questions a one-shot symptom or duration can pre-answer."""
+        return frozenset({*self.symptom_map.values(), self.duration_question})
+
+    @property
     def ids(self) -> tuple[str, ...]:
         return tuple(q.id for q in self.questions)
 
@@ -153,16 +169,15 @@ def _validate(protocol: Protocol) -> None:
         if question.level == Level.SELF_CARE:
             raise ValueError(f"triage.questions.{index}.level ({question.id}): self_care is the outcome "
                              "when nothing is flagged, not a question level")
-    if len(questions) > MAX_QUESTIONS:
-        raise ValueError(f"triage.questions: {len(questions)} questions; at most {MAX_QUESTIONS} may be asked")
-    emergency = [q for q in questions if q.level == Level.EMERGENCY]
-    if not emergency:
+        if len(question.signs) > MAX_SIGNS:
+            raise ValueError(
+                f"triage.questions.{index}.signs ({question.id}): asks about {len(question.signs)} signs "
+                f"({', '.join(question.signs)}); at most {MAX_SIGNS} per question"
+            )
+        if len(set(question.signs)) != len(question.signs):
+            raise ValueError(f"triage.questions.{index}.signs ({question.id}): a sign is named twice")
+    if questions[0].level != Level.EMERGENCY:
         raise ValueError("triage.questions: the first question must be an emergency question")
-    if len(emergency) > MAX_EMERGENCY_QUESTIONS:
-        raise ValueError(
-            f"triage.questions: {len(emergency)} emergency questions; at most {MAX_EMERGENCY_QUESTIONS} "
-            "so an emergency sign is reached by the second question"
-        )
     for symptom, target in protocol.symptom_map.items():
         if target not in seen:
             raise ValueError(f"triage.symptoms.{symptom}: unknown question id {target!r}")
@@ -176,6 +191,8 @@ class TriageState:
 
     asked: tuple[tuple[str, Answer], ...] = ()
     pre: tuple[tuple[str, Answer], ...] = ()
+    #: Unclear answers given to the current question so far (0 or 1).
+    unclear: int = 0
 
     def answers(self) -> dict[str, Answer]:
         """Every answer by question id (asked and pre-answered)."""
@@ -227,6 +244,27 @@ def answer(protocol: Protocol, state: TriageState, ans: Answer) -> tuple[TriageS
         raise ValueError("the check is finished; there is no question to answer")
     new_state = TriageState(asked=(*state.asked, (step.question.id, Answer(ans))), pre=state.pre)
     return new_state, next_step(protocol, new_state)
+
+
+def unclear_answer(protocol: Protocol, state: TriageState) -> tuple[TriageState, Step, bool]:
+    """An answer that is not yes, no or not sure: the first is re-asked, the second counts as unsure.
+
+    Returns the new state, the next step, and whether the answer was taken as "unsure". Counting
+    a repeated unclear answer as unsure means a red-flag question never loops: it escalates.
+    """
+    step = next_step(protocol, state)
+    if not isinstance(step, Ask):
+        raise ValueError("the check is finished; there is no question to answer")
+    if state.unclear >= MAX_UNCLEAR:
+        new_state, nxt = answer(protocol, state, Answer.UNSURE)
+        return new_state, nxt, True
+    new_state = TriageState(asked=state.asked, pre=state.pre, unclear=state.unclear + 1)
+    return new_state, step, False
+
+
+def restart(state: TriageState) -> TriageState:
+    """ "Start over": every asked answer goes; pre-answers (what the person told) stay."""
+    return TriageState(pre=state.pre)
 
 
 def go_back(protocol: Protocol, state: TriageState) -> TriageState:
@@ -319,12 +357,15 @@ def parse_iso_duration(text: str) -> float | None:
 # --- session ----------------------------------------------------------------------------------
 
 
-def state_to_session(state: TriageState) -> dict[str, list[list[str]]]:
-    """A compact JSON-safe form for the Alexa session."""
-    return {
+def state_to_session(state: TriageState) -> dict[str, object]:
+    """A compact JSON-safe form for the Alexa session (``u``, the unclear count, only when set)."""
+    raw: dict[str, object] = {
         "a": [[qid, str(ans)] for qid, ans in state.asked],
         "p": [[qid, str(ans)] for qid, ans in state.pre],
     }
+    if state.unclear:
+        raw["u"] = state.unclear
+    return raw
 
 
 def _read_pairs(raw: object) -> list[tuple[str, Answer]] | None:
@@ -355,7 +396,10 @@ def state_from_session(protocol: Protocol, raw: object) -> TriageState | None:
 
 
 def _state_from_session(protocol: Protocol, raw: object) -> TriageState | None:
-    if not isinstance(raw, Mapping) or not set(raw) <= {"a", "p"}:
+    if not isinstance(raw, Mapping) or not set(raw) <= {"a", "p", "u"}:
+        return None
+    unclear = raw.get("u", 0)
+    if isinstance(unclear, bool) or not isinstance(unclear, int) or not 0 <= unclear <= MAX_UNCLEAR:
         return None
     asked = _read_pairs(raw.get("a", []))
     pre = _read_pairs(raw.get("p", []))
@@ -367,6 +411,8 @@ def _state_from_session(protocol: Protocol, raw: object) -> TriageState | None:
         return None
     if any(ans != Answer.YES for _, ans in pre):
         return None  # pre_answer only ever records "yes"; a pre-answered "no" would skip a question
+    if any(qid not in protocol.pre_answerable for qid, _ in pre):
+        return None  # only a symptom or a duration pre-answers, and only the questions they map to
     pre_map = dict(pre)
     so_far: dict[str, Answer] = {}
     for qid, ans in asked:
@@ -377,4 +423,7 @@ def _state_from_session(protocol: Protocol, raw: object) -> TriageState | None:
             return None
         so_far[qid] = ans
     ordered_pre = tuple((q.id, pre_map[q.id]) for q in protocol.questions if q.id in pre_map)
-    return TriageState(asked=tuple(asked), pre=ordered_pre)
+    state = TriageState(asked=tuple(asked), pre=ordered_pre, unclear=unclear)
+    if unclear and not isinstance(next_step(protocol, state), Ask):
+        return None  # an unclear count belongs to a question still being asked
+    return state

@@ -38,6 +38,7 @@ from skill.domain.content import (
     placeholders,
     tag_folders,
 )
+from skill.domain import triage_budget
 from skill.domain.triage import Protocol
 from skill.tools.model_checks import Problem
 
@@ -52,7 +53,7 @@ SOURCE_SECTIONS = ("sources", "clinical_sources", "emergency_sources")
 #: Sections that are shown or kept but never spoken (sources, the store listing).
 NOT_SPOKEN_SECTIONS = frozenset({*SOURCE_SECTIONS, "manifest"})
 #: Leaf keys that are never spoken (card titles, file names, reviewer notes).
-NOT_SPOKEN_KEYS = frozenset({"title", "card_title", "file", "note", "source"})
+NOT_SPOKEN_KEYS = frozenset({"title", "card_title", "file", "note", "source", "signs", "url", "publisher", "date"})
 #: Characters an author may leave from markdown or a word processor; Alexa would read them out.
 _MARKUP = frozenset("*#`|\\~^[]_")
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
@@ -425,6 +426,40 @@ def check_sources(files: ContentFiles) -> list[Problem]:
     return problems
 
 
+#: What a named clinical reference must give so a clinician can check it.
+REFERENCE_FIELDS = ("publisher", "title", "url", "date")
+
+
+def check_triage_references(files: ContentFiles) -> list[Problem]:
+    """Every source the symptom check cites is an article or a named reference (publisher, title, URL, date)."""
+    problems: list[Problem] = []
+    articles: set[str] = set()
+    references: dict[str, Mapping[str, Any]] = {}
+    for tree in files.trees.values():
+        if isinstance(tree.get("sources"), Mapping):
+            articles.update(str(k) for k in tree["sources"])
+        if isinstance(tree.get("clinical_sources"), Mapping):
+            for ref_id, ref in tree["clinical_sources"].items():
+                if isinstance(ref, Mapping):
+                    references.setdefault(str(ref_id), ref)
+    for tag, tree in files.trees.items():
+        for key, node in walk(tree):
+            if not key.startswith("triage.") or not isinstance(node, Mapping) or "source" not in node:
+                continue
+            ids = node["source"] if isinstance(node["source"], list) else [node["source"]]
+            for source_id in ids:
+                if source_id in articles or source_id not in references:
+                    continue  # unknown ids are reported by check_sources
+                missing = [f for f in REFERENCE_FIELDS if not references[source_id].get(f)]
+                if missing:
+                    problems.append(Problem(
+                        files.file_of(tag, key), f"{key}.source",
+                        f"{source_id!r} is not a named reference: it has no {', '.join(missing)} "
+                        "(the symptom check cites only references a clinician can look up)",
+                    ))
+    return problems
+
+
 def _fact_key(node: Mapping[str, Any]) -> str | None:
     """The key that makes a mapping a fact, if it is one."""
     found = sorted(FACT_KEYS & set(node))
@@ -449,9 +484,11 @@ def check_store(files: ContentFiles) -> list[Problem]:
             problems.append(Problem(where, "triage", "missing: the symptom check has no content"))
             continue
         try:
-            Protocol.from_content(content.node("triage"))
+            protocol = Protocol.from_content(content.node("triage"))
         except (ValueError, TypeError) as exc:
             problems.append(Problem(where, "triage", f"the protocol does not build for {tag}: {exc}"))
+            continue
+        problems += [Problem(where, "triage", f"{tag}: {message}") for message in triage_budget.check(content, protocol)]
     return problems
 
 
@@ -466,5 +503,6 @@ def check_content(content_dir: Path) -> list[Problem]:
         *(check_placeholders(files) if compare else []),
         *check_texts(files),
         *check_sources(files),
+        *check_triage_references(files),
         *check_store(files),
     ]

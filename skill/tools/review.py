@@ -283,32 +283,55 @@ class LocaleReview:
                 f'<td><p class="ask">{self.say(key + ".ask")}</p>'
                 f'<p><b>Reprompt:</b> {self.say(key + ".reprompt")}</p>'
                 f'<p><b>Why (if asked):</b> {self.say(key + ".why")}</p>'
-                f'<p><b>On the card:</b> {self.say(key + ".summary")}</p></td>'
+                f"{self._question_reason(key)}"
+                f"<p><b>Signs (at most three):</b> {self._signs(key, question.signs)}</p></td>"
                 f"<td>{self.badges(key)}</td></tr>"
             )
+        words = (
+            "<h4>The words that name each sign</h4>"
+            '<p class="note">Not spoken. <code>validate</code> checks that a question names its signs and '
+            "that its reprompt names exactly the same ones.</p>" + self.table("triage.signs")
+            if self.content.has("triage.signs") else ""
+        )
         return (
             "<h3>Symptom check: every question</h3>"
             '<table class="grid"><tr><th>#</th><th>Level</th><th>What Alexa asks</th><th>Sources</th></tr>'
             + "".join(rows)
             + "</table>"
+            + words
         )
+
+    def _signs(self, key: str, signs: Sequence[str]) -> str:
+        """The sign ids a question names (validate checks its ask and reprompt name exactly these)."""
+        self.shown.update(f"{key}.signs.{index}" for index in range(len(signs)))
+        return esc(", ".join(signs))
+
+    def _question_reason(self, key: str) -> str:
+        """The reason the outcome speaks when this question led to it (spoken only, never on a card)."""
+        if not self.content.has(key + ".reason"):
+            return "<p><b>At the outcome:</b> the emergency outcome (the number first).</p>"
+        return f'<p><b>Reason spoken at the outcome (never on the card):</b> {self.say(key + ".reason")}</p>'
 
     def _symptoms(self) -> str:
         names = self.content.node("triage.symptom_names") if self.content.has("triage.symptom_names") else {}
         rows = []
-        for symptom, question_id in self.protocol.symptom_map.items():
-            name = self.say(f"triage.symptom_names.{symptom}") if symptom in names else ""
-            index = self.protocol.index(question_id) + 1
-            rows.append(
-                f"<tr><td><code>{esc(symptom)}</code></td><td>{name}</td>"
-                f'<td><a href="#{self.dom}-q-{esc(question_id)}">question {index}</a> ({esc(question_id)})</td></tr>'
-            )
+        for symptom in names:
+            name = self.say(f"triage.symptom_names.{symptom}")
+            question_id = self.protocol.symptom_map.get(symptom)
+            if question_id is None:
+                target = "nothing: read back, then asked"
+            else:
+                index = self.protocol.index(question_id) + 1
+                target = f'<a href="#{self.dom}-q-{esc(question_id)}">question {index}</a> ({esc(question_id)})'
+            rows.append(f"<tr><td><code>{esc(symptom)}</code></td><td>{name}</td><td>{target}</td></tr>")
         duration_index = self.protocol.index(self.protocol.duration_question) + 1
         duration = self.content.node("triage.duration")
         return (
             "<h3>Symptom check: symptoms said up front</h3>"
-            '<p class="note">A symptom named in the opening request ("half my face is drooping") answers '
-            "its question yes in advance; every more urgent question is still asked first.</p>"
+            '<p class="note">A symptom named in a check request ("check my symptoms, my arm is weak") is read '
+            "back as said and answers its question yes in advance; every more urgent question is still asked "
+            "first. No symptom answers a sudden (emergency) question, and a plain headache or dizziness is "
+            "asked about, never assumed.</p>"
             '<table class="grid"><tr><th>Symptom value</th><th>Read back as</th><th>Answers yes to</th></tr>'
             + "".join(rows)
             + "</table>"
@@ -335,7 +358,10 @@ class LocaleReview:
     def _outcome_turns(self, level: Level) -> str:
         """The outcome as the skill speaks it (built by the skill's own reply code), turn by turn."""
         texts = TriageTexts(content=self.content, protocol=self.protocol)
-        first = triage_outcome(texts, TriageState(), Outcome(level=level, reasons=(), to_be_safe=False))
+        # An example: the first question of the level answered yes (its reason is spoken).
+        example = tuple(q.id for q in self.protocol.questions if q.level == level)[:1]
+        reasons = example if level not in (Level.EMERGENCY, Level.SELF_CARE) else ()
+        first = triage_outcome(texts, TriageState(), Outcome(level=level, reasons=reasons, to_be_safe=False))
         turns = [first, outcome_details(texts, level)] if first.question else [first]
         shown = "".join(
             f'<div class="turn"><div class="turn-n">Turn {number}{" (after yes)" if number > 1 else ""}'

@@ -93,12 +93,20 @@ def check_models_have_content(content_dir: Path, paths: list[Path]) -> list[Prob
         for trigger in slot_value_ids(model, "TRIGGER"):
             if not content.has(f"triggers.{trigger}.items"):
                 problems.append(Problem(name, f"types.TRIGGER.{trigger}", f"no content triggers.{trigger} for {locale}"))
+        # Every symptom value is read back by name; one that pre-answers a question is also in
+        # triage.symptoms (some, like a plain headache, are read back and then asked).
+        names = content.node("triage.symptom_names") if content.has("triage.symptom_names") else {}
         symptoms = content.node("triage.symptoms") if content.has("triage.symptoms") else {}
-        for symptom in slot_value_ids(model, "SYMPTOM"):
-            if symptom not in symptoms:
+        ids = set(slot_value_ids(model, "SYMPTOM"))
+        for symptom in sorted(ids):
+            if symptom not in names:
                 problems.append(Problem(
-                    name, f"types.SYMPTOM.{symptom}", f"not mapped in triage.symptoms of the {locale} content"
+                    name, f"types.SYMPTOM.{symptom}", f"no read-back name in triage.symptom_names of the {locale} content"
                 ))
+        for symptom in sorted(set(symptoms) - ids):
+            problems.append(Problem(
+                name, "types.SYMPTOM", f"triage.symptoms.{symptom} of the {locale} content is not a SYMPTOM value id"
+            ))
     return problems
 
 

@@ -130,7 +130,7 @@ def test_symptom_check_without_a_twitch_duration_is_no(skill, slots):
 
 def test_symptom_check_with_twitch_duration_and_known_symptom_is_yes(skill):
     result = ask(
-        skill, "SymptomCheckIntent", slot("symptom", "bad headache", id="headache"), slot("duration", "P3W")
+        skill, "SymptomCheckIntent", slot("symptom", "severe headache", id="severe_headache"), slot("duration", "P3W")
     )
     assert verdict(result) == "YES", f"a known symptom and a readable twitch duration: {result!r}"
     assert slot_verdict(result, "symptom") == ("YES", "YES")

@@ -63,9 +63,12 @@ def test_every_topic_trigger_and_symptom_has_content(store, path):
         assert content.has(f"topics.{topic}.items"), f"{path.stem}: {intent} has no content topics.{topic}"
     for trigger in slot_value_ids(model, "TRIGGER"):
         assert content.has(f"triggers.{trigger}.items"), f"{path.stem}: trigger {trigger!r} has no content"
+    names = content.node("triage.symptom_names")
     symptom_map = content.node("triage.symptoms")
-    for symptom in slot_value_ids(model, "SYMPTOM"):
-        assert symptom in symptom_map, f"{path.stem}: symptom {symptom!r} is not mapped in triage.symptoms"
+    ids = set(slot_value_ids(model, "SYMPTOM"))
+    for symptom in ids:
+        assert symptom in names, f"{path.stem}: symptom {symptom!r} has no read-back name in triage.symptom_names"
+    assert set(symptom_map) <= ids, f"{path.stem}: triage.symptoms maps ids the model lacks: {set(symptom_map) - ids}"
 
 
 @pytest.mark.parametrize("path", MODELS, ids=lambda p: p.stem)

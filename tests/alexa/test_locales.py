@@ -12,6 +12,7 @@ from skill.tools.model_checks import load_model
 from tests.support.client import speech
 from tests.support.envelopes import APL
 from tests.support.locales import LOCALES, first_sentence, of_language
+from tests.support.triage_paths import answers_to
 
 ENGLISH = of_language("en")
 SPOKEN_NUMBERS = {spoken for spoken, _, _ in ENGLISH.values()}
@@ -60,13 +61,13 @@ def test_locale_content_spells_numbers_for_speech(store, locale):
 
 
 @pytest.mark.parametrize("locale", ENGLISH)
-def test_self_care_outcome_names_who_to_see(conversation, locale):
+def test_self_care_outcome_names_who_to_see(conversation, resources, locale):
     spoken, _, doctor = ENGLISH[locale]
     conv = conversation(locale)
     conv.intent("SymptomCheckIntent")
-    for _ in range(6):
-        response = conv.intent("AMAZON.NoIntent")
-    assert conv.log.get("disposition") == "self_care", f"{locale}: six noes is self care"
+    for intent in answers_to(resources.for_locale(locale).protocol, "self_care"):
+        response = conv.intent(intent)
+    assert conv.log.get("disposition") == "self_care", f"{locale}: no to every question is self care"
     assert spoken in speech(response), f"{locale}: the safety net names the number: {speech(response)!r}"
     details = speech(conv.intent("AMAZON.YesIntent"))
     assert doctor in details, f"{locale}: the outcome's details should name {doctor!r}: {details!r}"
@@ -74,15 +75,19 @@ def test_self_care_outcome_names_who_to_see(conversation, locale):
 
 def urgent(conv) -> str:
     conv.intent("SymptomCheckIntent")
-    conv.intent("AMAZON.NoIntent")
-    conv.intent("AMAZON.NoIntent")
-    response = conv.intent("AMAZON.YesIntent")
-    assert conv.log.get("disposition") == "urgent", f"{conv.locale}: no, no, yes is urgent"
+    for intent in answers_to(conv.skill_protocol, "urgent"):
+        response = conv.intent(intent)
+    assert conv.log.get("disposition") == "urgent", f"{conv.locale}: no to the emergency questions, then yes, is urgent"
     return speech(response)
 
 
-def test_british_urgent_outcome_sends_to_nhs_111_or_a_gp_today(conversation):
-    text = urgent(conversation("en-GB"))
+def _with_protocol(conv, resources):
+    conv.skill_protocol = resources.for_locale(conv.locale).protocol
+    return conv
+
+
+def test_british_urgent_outcome_sends_to_nhs_111_or_a_gp_today(conversation, resources):
+    text = urgent(_with_protocol(conversation("en-GB"), resources))
     assert "call NHS one one one now" in text, f"NHS 111 leads the advice: {text!r}"
     assert "see your GP today" in text, f"or a GP the same day: {text!r}"
     assert "go to NHS" not in text, f"NHS 111 is called, not visited: {text!r}"
@@ -90,8 +95,8 @@ def test_british_urgent_outcome_sends_to_nhs_111_or_a_gp_today(conversation):
 
 
 @pytest.mark.parametrize("locale", [loc for loc in ENGLISH if loc != "en-GB"])
-def test_other_urgent_outcomes_do_not_mention_the_nhs(conversation, locale):
-    assert "NHS" not in urgent(conversation(locale)), f"{locale}: NHS is British only"
+def test_other_urgent_outcomes_do_not_mention_the_nhs(conversation, resources, locale):
+    assert "NHS" not in urgent(_with_protocol(conversation(locale), resources)), f"{locale}: NHS is British only"
 
 
 @pytest.mark.parametrize("locale", UNKNOWN)

@@ -11,18 +11,17 @@ import pytest
 from skill.alexa import screens
 from skill.alexa.handlers.topics import TOPIC_IDS, intent_for_topic
 from skill.alexa.speech import Screen
+from skill.config import DEFAULT_CONTENT_DIR
+from skill.domain.content import ContentStore
+from skill.domain.triage import Protocol
 from tests.support.client import speech
 from tests.support.envelopes import APL, slot
+from tests.support.triage_paths import answers_to
 
 RENDER = "Alexa.Presentation.APL.RenderDocument"
-#: Answers that lead the check to each level (questions: 2 emergency, urgent, 2 soon, routine).
-ANSWERS_TO = {
-    "emergency": ["AMAZON.YesIntent"],
-    "urgent": ["AMAZON.NoIntent", "AMAZON.NoIntent", "AMAZON.YesIntent"],
-    "soon": ["AMAZON.NoIntent"] * 3 + ["AMAZON.YesIntent"],
-    "routine": ["AMAZON.NoIntent"] * 5 + ["AMAZON.YesIntent"],
-    "self_care": ["AMAZON.NoIntent"] * 6,
-}
+LEVELS = ("emergency", "urgent", "soon", "routine", "self_care")
+#: The en-US protocol, for the answers that lead the check to each level.
+_PROTOCOL = Protocol.from_content(ContentStore.load(DEFAULT_CONTENT_DIR).for_locale("en-US").node("triage"))
 
 
 def directives(response: dict) -> list[dict]:
@@ -51,7 +50,7 @@ def check_outcome(conv, level: str) -> dict:
     conv.launch()
     conv.intent("SymptomCheckIntent")
     response = None
-    for intent in ANSWERS_TO[level]:
+    for intent in answers_to(_PROTOCOL, level):
         response = conv.intent(intent)
     assert response is not None
     assert conv.log.get("disposition") == level, f"the answers should lead to {level}: {conv.log!r}"
@@ -155,7 +154,7 @@ def test_turns_without_a_screen_send_no_directive(conversation):
     assert directives(conv.intent("AMAZON.HelpIntent")) == []
 
 
-@pytest.mark.parametrize("level", list(ANSWERS_TO))
+@pytest.mark.parametrize("level", LEVELS)
 def test_outcome_screen_shows_level_colour(conversation, level):
     response = check_outcome(conversation(interfaces=APL), level)
     data = shown(response)

@@ -12,7 +12,12 @@ The targets, at 150 words a minute (a brisk speaking pace for Alexa):
 
 * every response at most 20 s (50 words), the question included;
 * every question sentence at most 8 s (20 words): the one-breath test;
-* the emergency instruction reached by the second answer, any disposition by the sixth.
+* every emergency sign asked within 30 s of speech from the start of the check;
+* the all-"no" path, outcome and details included, within 150 s of speech.
+
+These are the budgets ``skill/domain/triage_budget.py`` checks on the content when it loads; here
+they are measured on what the skill really says. Side turns (why, help, something else, a mention)
+are tried at every question of the plain check; the one-shot starts explore the answers.
 """
 
 from __future__ import annotations
@@ -32,8 +37,8 @@ from tests.support.client import ends_session, invoke, speech
 WORDS_PER_MINUTE = 150
 MAX_RESPONSE_SECONDS = 20.0
 MAX_QUESTION_SECONDS = 8.0
-MAX_ANSWERS_TO_EMERGENCY = 2
-MAX_ANSWERS_TO_DISPOSITION = 6
+MAX_EMERGENCY_REACH_SECONDS = 30.0
+MAX_ALL_NO_SECONDS = 150.0
 
 ANSWERS = {"yes": "AMAZON.YesIntent", "no": "AMAZON.NoIntent", "not sure": "UnsureIntent"}
 #: Turns a person can take at a question besides answering it (each is measured, not explored on).
@@ -99,7 +104,8 @@ class Driver:
         self.report.heard.append(Heard(f"{self.locale} {path}".strip(), text, question))
         return response, log
 
-    def start(self, label: str, *slots: dict[str, Any]) -> None:
+    def start(self, label: str, *slots: dict[str, Any], side: bool = False) -> None:
+        self.side = side
         response, log = self.send("SymptomCheckIntent", {}, *slots, new=True, path=f"{label}:")
         worst, worst_emergency = self.explore(response, log, f"{label}:")
         self.report.max_answers_to_disposition = max(self.report.max_answers_to_disposition, worst)
@@ -130,13 +136,17 @@ class Driver:
             worst = max(worst, below + 1)
             if below_emergency >= 0:
                 worst_emergency = max(worst_emergency, below_emergency + 1)
-        for intent in SIDE_TURNS:
-            self.send(intent, attributes, path=f"{path} {intent}")
-        for symptom in sorted(self.protocol.symptom_map):
-            self.send("SymptomCheckIntent", attributes, envelopes.slot("symptom", symptom, id=symptom),
-                      path=f"{path} mentions {symptom}")
-        self.send("SymptomCheckIntent", attributes, envelopes.slot("duration", long_duration(self.protocol)),
-                  path=f"{path} mentions a long duration")
+        if self.side:
+            for intent in SIDE_TURNS:
+                reply, _ = self.send(intent, attributes, path=f"{path} {intent}")
+                if intent == "AMAZON.FallbackIntent" and not ends_session(reply):
+                    self.send("AMAZON.FallbackIntent", reply.get("sessionAttributes") or {},
+                              path=f"{path} {intent} twice")
+            for symptom in one_per_question(self.protocol):
+                self.send("SymptomCheckIntent", attributes, envelopes.slot("symptom", symptom, id=symptom),
+                          path=f"{path} mentions {symptom}")
+            self.send("SymptomCheckIntent", attributes, envelopes.slot("duration", long_duration(self.protocol)),
+                      path=f"{path} mentions a long duration")
         self.memo[key] = (worst, worst_emergency)
         return self.memo[key]
 
@@ -165,11 +175,19 @@ class Driver:
 
     def run(self, protocol: Protocol, emergency_number: str) -> Report:
         self.protocol, self.number = protocol, emergency_number
-        self.start("plain")
-        for symptom in sorted(protocol.symptom_map):
+        self.start("plain", side=True)
+        for symptom in one_per_question(protocol):
             self.start(f"one-shot {symptom}", envelopes.slot("symptom", symptom, id=symptom))
         self.start("one-shot long duration", envelopes.slot("duration", long_duration(protocol)))
         return self.report
+
+
+def one_per_question(protocol: Protocol) -> list[str]:
+    """One symptom id for each question a symptom pre-answers (they all lead to the same states)."""
+    first: dict[str, str] = {}
+    for symptom, question in sorted(protocol.symptom_map.items()):
+        first.setdefault(question, symptom)
+    return sorted(first.values())
 
 
 def long_duration(protocol: Protocol) -> str:
@@ -226,14 +244,23 @@ def test_the_driver_reaches_every_disposition_in_every_locale(reports):
         assert len(report.heard) > 300, f"{report.locale}: only {len(report.heard)} responses were heard"
 
 
-def test_the_emergency_comes_by_the_second_answer_and_any_outcome_by_the_sixth(reports):
-    for report in reports:
-        assert report.max_answers_to_emergency <= MAX_ANSWERS_TO_EMERGENCY, (
-            f"{report.locale}: an emergency took {report.max_answers_to_emergency} answers"
-        )
-        assert report.max_answers_to_disposition <= MAX_ANSWERS_TO_DISPOSITION, (
-            f"{report.locale}: a disposition took {report.max_answers_to_disposition} answers"
-        )
+@pytest.mark.parametrize("locale", ["en-US", "en-GB", "es-US", "es-ES", "en"])
+def test_every_emergency_sign_within_thirty_seconds_and_the_all_no_path_within_150(conversation, resources, locale):
+    protocol = resources.for_locale(locale).protocol
+    conv = conversation(locale)
+    spoken = seconds(speech(conv.intent("SymptomCheckIntent")))
+    emergency = [q for q in protocol.questions if q.level.key == "emergency"]
+    for index, question in enumerate(protocol.questions):
+        if question in emergency:
+            assert spoken <= MAX_EMERGENCY_REACH_SECONDS, (
+                f"{locale}: the signs of {question.id} are asked only after {spoken:.1f} s of speech"
+            )
+        response = conv.intent("AMAZON.NoIntent")
+        spoken += seconds(speech(response))
+    assert conv.log.get("disposition") == "self_care", f"{locale}: no to every question is self care"
+    spoken += seconds(speech(conv.intent("AMAZON.YesIntent")))
+    assert spoken <= MAX_ALL_NO_SECONDS, f"{locale}: the all-no path takes {spoken:.1f} s of speech"
+    assert spoken > 60, f"{locale}: {spoken:.1f} s is too short for {len(protocol.questions)} questions; the measure is broken"
 
 
 def test_every_symptom_check_response_fits_twenty_seconds(reports):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import re
 from collections import deque
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,8 +32,10 @@ from skill.domain.triage import (
     next_step,
     parse_iso_duration,
     pre_answer,
+    restart,
     state_from_session,
     state_to_session,
+    unclear_answer,
 )
 
 CONTENT_EN = Path(__file__).resolve().parents[2] / "content" / "en"
@@ -48,18 +49,32 @@ ANSWERS = tuple(Answer)
 
 SPEC_QUESTIONS = (
     ("sudden_face_or_limb", Level.EMERGENCY),
-    ("sudden_speech_balance_sight", Level.EMERGENCY),
+    ("sudden_speech_or_confusion", Level.EMERGENCY),
+    ("sudden_balance_sight_headache", Level.EMERGENCY),
     ("head_pain_or_senses", Level.URGENT),
-    ("gradual_face_weakness", Level.SOON),
+    ("new_face_weakness", Level.URGENT),
+    ("eye_wont_close", Level.URGENT),
+    ("ear_rash", Level.URGENT),
+    ("weakness_or_swallowing", Level.SOON),
     ("painful_or_swollen", Level.SOON),
-    ("persistent_or_spreading", Level.ROUTINE),
+    ("new_medicine", Level.ROUTINE),
+    ("child_nose_scrunch", Level.ROUTINE),
+    ("two_weeks", Level.ROUTINE),
+    ("daily_life", Level.ROUTINE),
+    ("spreading_one_side", Level.ROUTINE),
 )
-SYMPTOM_IDS = (
-    "face_droop", "limb_weakness", "speech_trouble", "balance_loss", "sight_loss", "headache",
-    "vision_change", "hearing_change", "facial_numbness", "painful_spasm", "spreading", "daily_life",
-)
-#: One symptom id that pre-answers each question (so every subset of questions can be pre-answered).
-SYMPTOM_FOR = {qid: next(s for s in SYMPTOM_IDS if PROTOCOL.symptom_map[s] == qid) for qid in IDS}
+#: Every SYMPTOM slot value id; the ones in triage.symptoms pre-answer a question, the rest are read back only.
+SYMPTOM_IDS = tuple(TRIAGE_NODE["symptom_names"])
+MAPPED = tuple(PROTOCOL.symptom_map)
+#: One symptom id that pre-answers each question that any symptom pre-answers.
+SYMPTOM_FOR = {qid: next(s for s in MAPPED if PROTOCOL.symptom_map[s] == qid) for qid in set(PROTOCOL.symptom_map.values())}
+SYMPTOM_FOR.setdefault(PROTOCOL.duration_question, None)
+#: Questions a one-shot utterance can pre-answer (a symptom, or a long duration).
+PRE_ANSWERABLE = tuple(q for q in IDS if q in SYMPTOM_FOR)
+#: Pre-answers per conversation the exhaustive runs combine (a one-shot start plus one mid-check
+#: mention). Pre-answers only ever add "yes" to a question, each independently of the others, so
+#: pairs cover every interaction between two of them; larger sets add nothing new to prove.
+MAX_PRE = 2
 
 
 # --- the oracle, from the spec ----------------------------------------------------------------
@@ -79,20 +94,24 @@ def spec_final(answers: dict[str, Answer]) -> bool:
     return all(q in answers for q in IDS)
 
 
-def all_truths() -> Iterator[dict[str, Answer]]:
-    for combo in itertools.product(ANSWERS, repeat=len(IDS)):
-        yield dict(zip(IDS, combo))
+def apply_pre(state: TriageState, qids) -> TriageState:
+    symptoms = [SYMPTOM_FOR[q] for q in qids if SYMPTOM_FOR[q]]
+    days = PROTOCOL.duration_min_days if PROTOCOL.duration_question in qids else None
+    return pre_answer(PROTOCOL, state, symptoms, days)
 
 
-def pre_subsets(truth: dict[str, Answer]) -> Iterator[frozenset[str]]:
-    """Every set of questions a one-shot utterance could pre-answer: only questions truly "yes"."""
-    yes = [q for q in IDS if truth[q] == Answer.YES]
-    for size in range(len(yes) + 1):
-        for combo in itertools.combinations(yes, size):
-            yield frozenset(combo)
+class Unread(dict):
+    """A truth that fails the test if the engine's conversation reads an answer it must not need."""
+
+    def __init__(self, known: dict[str, Answer], context: str) -> None:
+        super().__init__(known)
+        self.context = context
+
+    def __missing__(self, qid: str) -> Answer:
+        raise AssertionError(f"the check asked {qid}, after its outcome was already decided: {self.context}")
 
 
-def drive(truth: dict[str, Answer], pre: frozenset[str], pre_after: int):
+def drive(truth, pre: frozenset[str] = frozenset(), pre_after: int = 0):
     """Run one conversation: the user answers from ``truth``; ``pre`` arrives after ``pre_after`` asks.
 
     Returns (asked ids, final outcome, every state visited, the state when the outcome came).
@@ -104,7 +123,7 @@ def drive(truth: dict[str, Answer], pre: frozenset[str], pre_after: int):
     context = f"truth={ {k: v.value for k, v in truth.items()} } pre={sorted(pre)} after={pre_after}"
     for _ in range(len(IDS) + 2):
         if not pre_applied and len(asked) >= pre_after:
-            state = pre_answer(PROTOCOL, state, [SYMPTOM_FOR[q] for q in pre], None)
+            state = apply_pre(state, pre)
             pre_applied = True
             states.append(state)
         step = next_step(PROTOCOL, state)
@@ -122,24 +141,58 @@ def drive(truth: dict[str, Answer], pre: frozenset[str], pre_after: int):
     raise AssertionError(f"the conversation did not end within {len(IDS)} questions: {context}")
 
 
+def answer_classes():
+    """Every class of answer combinations, as (index of the first yes/unsure or None, that answer).
+
+    Questions run most urgent first and a yes or unsure ends the check at its question, so a
+    combination's conversation is fixed by its first raising answer: "no" to every question before
+    it, then that answer. Class (i, a) holds the 3^(n-i-1) combinations that share that prefix and
+    differ only after it; (None, None) is the one all-"no" combination. The classes partition all
+    3^n combinations (2 * sum(3^(n-i-1)) + 1 == 3^n), which the tests check.
+    """
+    yield None, None
+    for index in range(len(IDS)):
+        for raised in RAISING:
+            yield index, raised
+
+
+def class_truth(index, raised) -> dict[str, Answer]:
+    """The answers a class fixes: "no" before its first raising answer, then that answer."""
+    if index is None:
+        return {q: Answer.NO for q in IDS}
+    return {**{q: Answer.NO for q in IDS[:index]}, IDS[index]: raised}
+
+
+def class_size(index) -> int:
+    return 1 if index is None else 3 ** (len(IDS) - index - 1)
+
+
 def all_runs():
-    for truth in all_truths():
-        for pre in pre_subsets(truth):
-            for pre_after in range(len(IDS) + 1):
-                yield truth, pre, pre_after
+    """Every class, with every set of up to MAX_PRE pre-answers that are true for it, at every turn."""
+    for index, raised in answer_classes():
+        fixed = class_truth(index, raised)
+        candidates = [q for q in PRE_ANSWERABLE if fixed.get(q, Answer.YES) == Answer.YES]
+        for size in range(MAX_PRE + 1):
+            for pre in itertools.combinations(candidates, size):
+                truth = {**fixed, **{q: Answer.YES for q in pre}}
+                for pre_after in range(len(fixed) + 1):
+                    yield index, truth, frozenset(pre), pre_after
 
 
 def reachable_states() -> set[TriageState]:
-    """Every state the engine can reach: answers, and one-shot symptoms or durations at any turn."""
+    """Every state the engine can reach with up to MAX_PRE pre-answers: answers, unclear answers,
+    and one-shot symptoms or durations at any turn."""
     start = TriageState()
     seen = {start}
     queue = deque([start])
     while queue:
         state = queue.popleft()
-        successors = [pre_answer(PROTOCOL, state, [s], None) for s in SYMPTOM_IDS]
-        successors.append(pre_answer(PROTOCOL, state, [], PROTOCOL.duration_min_days))
+        successors = []
+        if len(state.pre) < MAX_PRE:
+            successors += [apply_pre(state, [q]) for q in PRE_ANSWERABLE]
         if isinstance(next_step(PROTOCOL, state), Ask):
             successors += [answer(PROTOCOL, state, a)[0] for a in ANSWERS]
+            successors.append(unclear_answer(PROTOCOL, state)[0])
         for nxt in successors:
             if nxt not in seen:
                 seen.add(nxt)
@@ -153,35 +206,67 @@ REACHABLE = reachable_states()
 # --- the protocol is the one the spec asks for ------------------------------------------------
 
 
-def test_protocol_has_the_six_spec_questions_in_order():
+def test_protocol_has_the_spec_questions_in_order():
     got = tuple((q.id, q.level) for q in QUESTIONS)
     assert got == SPEC_QUESTIONS, f"triage.yaml questions/levels drifted from the spec: {got}"
 
 
-def test_symptom_map_covers_every_slot_value_and_face_droop_is_a_floor():
-    assert set(PROTOCOL.symptom_map) == set(SYMPTOM_IDS), (
-        f"symptom ids in triage.yaml differ from the SYMPTOM slot ids: {sorted(PROTOCOL.symptom_map)}"
+def test_no_question_names_more_than_three_signs():
+    for question in QUESTIONS:
+        assert 1 <= len(question.signs) <= 3, f"{question.id} names {len(question.signs)} signs: {question.signs}"
+
+
+def test_every_be_fast_sign_is_an_emergency_question():
+    emergency_signs = {s for q in QUESTIONS if q.level == Level.EMERGENCY for s in q.signs}
+    want = {"face", "arm_or_leg", "speech", "confusion", "balance", "sight", "headache"}
+    assert emergency_signs == want, f"the emergency questions name {sorted(emergency_signs)}, want {sorted(want)}"
+    for item in TRIAGE_NODE["questions"]:
+        if item["level"] == "emergency":
+            assert "sudden" in item["ask"].lower(), f"{item['id']}: every emergency sign is asked with 'suddenly'"
+
+
+def test_symptom_map_keeps_face_and_limb_apart_and_never_assumes_suddenness_or_severity():
+    assert set(MAPPED) <= set(SYMPTOM_IDS), f"mapped symptoms without a read-back name: {set(MAPPED) - set(SYMPTOM_IDS)}"
+    targets = PROTOCOL.symptom_map
+    assert not [s for s, q in targets.items() if LEVEL_OF[q] == Level.EMERGENCY], (
+        "no one-shot symptom may pre-answer a 'suddenly' question: the slot does not say it was sudden"
     )
-    assert PROTOCOL.symptom_map["face_droop"] == "gradual_face_weakness", "face_droop must pre-answer the soon question"
-    assert PROTOCOL.symptom_map["limb_weakness"] == "sudden_face_or_limb", "limb_weakness must pre-answer emergency"
-    assert PROTOCOL.duration_question == "persistent_or_spreading", "duration must pre-answer the routine question"
-    assert PROTOCOL.duration_min_days == 14, "the duration threshold must be two weeks"
+    face = {targets[s] for s in ("face_droop", "facial_numbness", "face_weakness")}
+    limb = {targets[s] for s in ("limb_weakness", "limb_numbness")}
+    assert face == {"new_face_weakness"} and limb == {"weakness_or_swallowing"}, f"face {face} vs limb {limb}"
+    for unasked in ("headache", "dizziness", "balance_loss", "speech_trouble", "confusion"):
+        assert unasked not in targets, f"{unasked} must be read back and asked, not assumed"
+    assert targets["severe_headache"] == "head_pain_or_senses", "a severe headache pre-answers the severe-pain question"
+    assert PROTOCOL.duration_question == "two_weeks" and PROTOCOL.duration_min_days == 14, "the two-week rule"
 
 
-def test_the_enumeration_covers_the_spec_state_space():
+def test_the_answer_classes_partition_every_combination():
+    assert sum(class_size(index) for index, _ in answer_classes()) == 3 ** len(IDS), (
+        "the classes must cover every yes/no/not-sure combination exactly once"
+    )
     runs = sum(1 for _ in all_runs())
-    assert runs == 4**6 * 7, f"expected every truth x pre-answer subset x timing, got {runs} runs"
-    assert len(REACHABLE) > 200, f"the reachable-state search found only {len(REACHABLE)} states"
+    assert runs > 1000, f"the enumeration produced only {runs} runs"
+    assert len(REACHABLE) > 500, f"the reachable-state search found only {len(REACHABLE)} states"
 
 
 # --- exhaustive safety ------------------------------------------------------------------------
 
 
 def test_every_answer_combination_gets_the_most_urgent_level_and_obeys_the_conversation_rules():
-    for truth, pre, pre_after in all_runs():
-        asked, outcome, states, final_state = drive(truth, pre, pre_after)
+    """Every one of the 3^n combinations, by class (see :func:`answer_classes`).
+
+    Each class is played with the answers after its first raising one left unknown: reading one
+    fails the test, so the engine provably decides the class from its prefix alone, and every
+    combination in the class gets the same conversation. Its expected outcome, the most urgent
+    level answered yes or not sure, is that first raising question's level, since every later
+    question is at the same level or less urgent. Pre-answers (true "yes" answers told up front or
+    mid-way, up to MAX_PRE of them) are combined with every class at every turn.
+    """
+    for index, truth, pre, pre_after in all_runs():
+        context = f"class={index} truth={ {k: v.value for k, v in truth.items()} } pre={sorted(pre)} after={pre_after}"
+        asked, outcome, states, final_state = drive(Unread(truth, context), pre, pre_after)
         assert set(states) <= REACHABLE, f"the reachable-state search missed states of a real run: {asked}"
-        context = f"truth={ {k: v.value for k, v in truth.items()} } pre={sorted(pre)} after={pre_after} asked={asked}"
+        context += f" asked={asked}"
         want = expected_level(truth)
         assert outcome.level == want, f"outcome {outcome.level.key} but most urgent flagged is {want.key}: {context}"
         answers = final_state.answers()
@@ -190,42 +275,56 @@ def test_every_answer_combination_gets_the_most_urgent_level_and_obeys_the_conve
         assert (want == Level.SELF_CARE) == (not outcome.reasons), f"reasons empty iff self care: {context}"
         safe = bool(want_reasons) and all(answers[r] == Answer.UNSURE for r in want_reasons)
         assert outcome.to_be_safe == safe, f"to_be_safe={outcome.to_be_safe}, expected {safe}: {context}"
-        assert len(asked) <= 6, f"asked {len(asked)} questions: {context}"
         assert len(set(asked)) == len(asked), f"a question was asked twice: {context}"
+        if pre_after == 0:
+            assert not set(asked) & pre, f"asked pre-answered {sorted(set(asked) & pre)}: {context}"
         levels = [LEVEL_OF[q] for q in asked]
         assert levels == sorted(levels), f"a less urgent question was asked before a more urgent one: {context}"
-        if want == Level.EMERGENCY:
-            assert len(asked) <= 2, f"an emergency sign was reached only at question {len(asked)}: {context}"
-        for qid in asked:
-            if LEVEL_OF[qid] == Level.EMERGENCY and truth[qid] in RAISING:
-                assert asked[-1] == qid, f"the first emergency yes/unsure did not end the check: {context}"
-
-
-def test_pre_answered_questions_are_never_asked():
-    for truth, pre, _ in all_runs():
-        asked, _, _, _ = drive(truth, pre, 0)
-        assert not set(asked) & pre, f"asked pre-answered {sorted(set(asked) & pre)} (pre={sorted(pre)})"
 
 
 def test_an_unsure_answer_is_never_treated_as_no():
-    for truth in all_truths():
-        no_version = {q: (Answer.NO if a == Answer.UNSURE else a) for q, a in truth.items()}
-        _, outcome, _, _ = drive(truth, frozenset(), 0)
-        _, outcome_no, _, _ = drive(no_version, frozenset(), 0)
-        assert outcome.level <= outcome_no.level, (
-            f"unsure gave a less urgent outcome than no: {outcome.level.key} vs {outcome_no.level.key} for {truth}"
+    for index, raised in answer_classes():
+        if raised != Answer.UNSURE:
+            continue
+        _, outcome, _, _ = drive(class_truth(index, Answer.UNSURE))
+        _, outcome_yes, _, _ = drive(class_truth(index, Answer.YES))
+        assert outcome.level == outcome_yes.level and outcome.to_be_safe, (
+            f"not sure at {IDS[index]} must escalate like yes, to be safe: {outcome} vs {outcome_yes}"
         )
+
+
+def test_a_second_unclear_answer_counts_as_not_sure_and_never_loops():
+    for index in range(len(IDS)):
+        state = TriageState(asked=tuple((q, Answer.NO) for q in IDS[:index]))
+        once, step, as_unsure = unclear_answer(PROTOCOL, state)
+        assert not as_unsure and isinstance(step, Ask) and step.question.id == IDS[index], "the first is re-asked"
+        assert once.unclear == 1 and once.answers() == state.answers(), "the first unclear answer records nothing"
+        twice, step, as_unsure = unclear_answer(PROTOCOL, once)
+        assert as_unsure and twice.answers()[IDS[index]] == Answer.UNSURE, f"{IDS[index]}: the second counts as not sure"
+        assert isinstance(step, Outcome) and step.level == LEVEL_OF[IDS[index]] and step.to_be_safe, (
+            f"{IDS[index]}: two unclear answers must escalate to its level, to be safe: {step}"
+        )
+        assert twice.unclear == 0, "the count starts again at the next question"
+
+
+def test_restart_keeps_what_the_person_told_and_drops_the_answers():
+    told = apply_pre(TriageState(), ["new_face_weakness"])
+    state, _ = answer(PROTOCOL, told, Answer.NO)
+    state, _, _ = unclear_answer(PROTOCOL, state)
+    again = restart(state)
+    assert again == TriageState(pre=told.pre), f"start over keeps the pre-answers only: {again}"
+    assert isinstance(next_step(PROTOCOL, again), Ask) and next_step(PROTOCOL, again).question.id == IDS[0]
 
 
 def test_pre_answer_maps_every_symptom_subset_and_duration():
     durations = (None, 0.0, 1.0, 13.99, 14.0, 21.0, 365.0, float("nan"), float("inf"))
-    for size in range(len(SYMPTOM_IDS) + 1):
+    for size in range(4):
         for symptoms in itertools.combinations(SYMPTOM_IDS, size):
             for days in durations:
                 state = pre_answer(PROTOCOL, TriageState(), [*symptoms, "not_a_symptom"], days)
-                want = {PROTOCOL.symptom_map[s] for s in symptoms}
+                want = {PROTOCOL.symptom_map[s] for s in symptoms if s in PROTOCOL.symptom_map}
                 if days is not None and days == days and days != float("inf") and days >= 14:
-                    want.add("persistent_or_spreading")
+                    want.add("two_weeks")
                 got = dict(state.pre)
                 assert set(got) == want, (
                     f"symptoms={symptoms} days={days}: pre-answered {sorted(got)}, want {sorted(want)}"
@@ -238,7 +337,7 @@ def test_pre_answer_maps_every_symptom_subset_and_duration():
 
 def test_pre_answer_never_overrides_an_asked_answer():
     for state in REACHABLE:
-        for symptom in SYMPTOM_IDS:
+        for symptom in MAPPED:
             after = pre_answer(PROTOCOL, state, [symptom], 30.0)
             assert after.asked == state.asked, f"pre_answer changed asked answers of {state}"
             for qid, ans in state.answers().items():
@@ -248,22 +347,21 @@ def test_pre_answer_never_overrides_an_asked_answer():
 def test_a_mention_mid_check_beats_an_earlier_no():
     checked = 0
     for state in REACHABLE:
-        for symptom, days in [*((s, None) for s in SYMPTOM_IDS), (None, 30.0)]:
-            target = PROTOCOL.symptom_map[symptom] if symptom else PROTOCOL.duration_question
+        if len(state.pre) >= MAX_PRE:
+            continue
+        for qid in PRE_ANSWERABLE:
+            symptom = SYMPTOM_FOR[qid]
+            days = None if symptom else 30.0
             after = mention(PROTOCOL, state, [symptom] if symptom else [], days)
             context = f"mention({symptom}, {days}) in {state} -> {after}"
-            assert after.answers()[target] in RAISING, f"the mentioned symptom's question is not yes/unsure: {context}"
+            assert after.answers()[qid] in RAISING, f"the mentioned symptom's question is not yes/unsure: {context}"
             assert after in REACHABLE, f"mention produced a state the engine cannot reach: {context}"
             assert state.asked[: len(after.asked)] == after.asked, f"mention changed earlier answers: {context}"
             step = next_step(PROTOCOL, after)
             if isinstance(step, Outcome):
-                assert step.level <= LEVEL_OF[target], f"outcome less urgent than the mention: {context}"
-            if state.answers().get(target) != Answer.NO:
-                assert after == pre_answer(PROTOCOL, state, [symptom] if symptom else [], days), (
-                    f"without a conflicting no, mention must equal pre_answer: {context}"
-                )
+                assert step.level <= LEVEL_OF[qid], f"outcome less urgent than the mention: {context}"
             checked += 1
-    assert checked == len(REACHABLE) * (len(SYMPTOM_IDS) + 1), "mention was not checked on every reachable state"
+    assert checked > 1000, f"mention was checked on only {checked} cases"
 
 
 def test_outcome_never_becomes_less_urgent_when_more_is_said():
@@ -271,7 +369,7 @@ def test_outcome_never_becomes_less_urgent_when_more_is_said():
         step = next_step(PROTOCOL, state)
         if not isinstance(step, Outcome):
             continue
-        for symptom in SYMPTOM_IDS:
+        for symptom in MAPPED:
             later = next_step(PROTOCOL, pre_answer(PROTOCOL, state, [symptom], None))
             assert isinstance(later, Outcome), f"a final outcome reopened after {symptom} in {state}"
             assert later.level <= step.level, f"{symptom} lowered the outcome from {step.level.key} in {state}"
@@ -284,10 +382,11 @@ def test_go_back_then_reanswering_equals_answering_directly():
             with pytest.raises(ValueError):
                 answer(PROTOCOL, state, Answer.YES)
             continue
+        plain = TriageState(asked=state.asked, pre=state.pre)
         for first in ANSWERS:
             after, _ = answer(PROTOCOL, state, first)
             back = go_back(PROTOCOL, after)
-            assert back == state, f"go_back after {first.value} did not restore {state}: got {back}"
+            assert back == plain, f"go_back after {first.value} did not restore {plain}: got {back}"
             for second in ANSWERS:
                 assert answer(PROTOCOL, back, second) == answer(PROTOCOL, state, second), (
                     f"answering {second.value} after go_back differs from answering directly in {state}"
@@ -297,7 +396,7 @@ def test_go_back_then_reanswering_equals_answering_directly():
 
 
 def test_go_back_at_the_start_keeps_pre_answers():
-    pre = pre_answer(PROTOCOL, TriageState(), ["headache"], 20)
+    pre = pre_answer(PROTOCOL, TriageState(), ["severe_headache"], 20)
     assert go_back(PROTOCOL, pre) == pre, "go_back at the first question must not drop pre-answers"
     assert go_back(PROTOCOL, TriageState()) == TriageState(), "go_back on an empty state must be a no-op"
     one, _ = answer(PROTOCOL, pre, Answer.NO)
@@ -315,31 +414,33 @@ def test_every_reachable_state_round_trips_through_the_session():
         assert state_from_session(PROTOCOL, raw) == state, f"round trip failed for {state}: {raw}"
 
 
+E1, E2, E3, U1, U2 = IDS[:5]
 TAMPERED = [
-    None, 0, "x", [], True, {"a": None}, {"a": "no"}, {"a": [["sudden_face_or_limb"]]},
-    {"a": [["sudden_face_or_limb", "no", "extra"]]}, {"a": [["sudden_face_or_limb", "maybe"]]},
-    {"a": [["sudden_face_or_limb", True]]}, {"a": [[1, "no"]]}, {"a": [["nope", "no"]]},
+    None, 0, "x", [], True, {"a": None}, {"a": "no"}, {"a": [[E1]]},
+    {"a": [[E1, "no", "extra"]]}, {"a": [[E1, "maybe"]]},
+    {"a": [[E1, True]]}, {"a": [[1, "no"]]}, {"a": [["nope", "no"]]},
     {"a": [], "p": [], "x": 1},
     # out of order: skips the emergency questions
-    {"a": [["head_pain_or_senses", "no"]]},
-    {"a": [["sudden_speech_balance_sight", "no"], ["sudden_face_or_limb", "no"]]},
+    {"a": [[U1, "no"]]},
+    {"a": [[E2, "no"], [E1, "no"]]},
     # duplicate ids
-    {"a": [["sudden_face_or_limb", "no"], ["sudden_face_or_limb", "no"]]},
-    {"a": [["sudden_face_or_limb", "no"]], "p": [["sudden_face_or_limb", "yes"]]},
-    {"p": [["headache", "yes"], ["head_pain_or_senses", "yes"], ["head_pain_or_senses", "yes"]]},
+    {"a": [[E1, "no"], [E1, "no"]]},
+    {"a": [[E1, "no"]], "p": [[E1, "yes"]]},
+    {"p": [[U1, "yes"], [U1, "yes"]]},
     # answers after an already-final outcome
-    {"a": [["sudden_face_or_limb", "yes"], ["sudden_speech_balance_sight", "no"]]},
-    {"a": [["sudden_face_or_limb", "unsure"], ["sudden_speech_balance_sight", "no"]]},
-    {"a": [["sudden_face_or_limb", "no"], ["sudden_speech_balance_sight", "no"], ["head_pain_or_senses", "yes"],
-           ["gradual_face_weakness", "no"]]},
+    {"a": [[E1, "yes"], [E2, "no"]]},
+    {"a": [[E1, "unsure"], [E2, "no"]]},
+    {"a": [[E1, "no"], [E2, "no"], [E3, "no"], [U1, "yes"], [U2, "no"]]},
     # a pre-answered question also asked, or a pre-answered emergency followed by more questions
-    {"a": [["sudden_face_or_limb", "no"]], "p": [["sudden_face_or_limb", "yes"]]},
-    {"a": [["sudden_speech_balance_sight", "no"]], "p": [["sudden_face_or_limb", "yes"]]},
+    {"a": [[E1, "no"]], "p": [[E1, "yes"]]},
+    {"a": [[E2, "no"]], "p": [[E1, "yes"]]},
     # pre-answers are only ever "yes": a pre "no" would skip a question
-    {"p": [["sudden_face_or_limb", "no"]]},
-    {"p": [["sudden_face_or_limb", "unsure"]]},
+    {"p": [[E1, "no"]]},
+    {"p": [[E1, "unsure"]]},
+    # the unclear count: a small whole number, and only while a question is open
+    {"a": [], "u": 2}, {"a": [], "u": -1}, {"a": [], "u": True}, {"a": [], "u": "1"}, {"a": [], "u": 1.0},
+    {"a": [[E1, "yes"]], "u": 1},
 ]
-
 
 @pytest.mark.parametrize("raw", TAMPERED, ids=[str(i) for i in range(len(TAMPERED))])
 def test_state_from_session_rejects_tampered_values(raw):
@@ -348,9 +449,9 @@ def test_state_from_session_rejects_tampered_values(raw):
 
 def test_state_from_session_accepts_an_empty_value_and_normalises_pre_order():
     assert state_from_session(PROTOCOL, {}) == TriageState(), "an empty mapping is the start of the check"
-    raw = {"a": [], "p": [["persistent_or_spreading", "yes"], ["head_pain_or_senses", "yes"]]}
+    raw = {"a": [], "p": [["two_weeks", "yes"], ["head_pain_or_senses", "yes"]], "u": 1}
     state = state_from_session(PROTOCOL, raw)
-    assert state is not None and [q for q, _ in state.pre] == ["head_pain_or_senses", "persistent_or_spreading"], (
+    assert state is not None and [q for q, _ in state.pre] == ["head_pain_or_senses", "two_weeks"], (
         f"pre-answers should be accepted in any order and stored in protocol order: {state}"
     )
 
@@ -359,13 +460,14 @@ JSONISH = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=30)
     | st.sampled_from([*IDS, *(a.value for a in ANSWERS), "a", "p"]),
     lambda children: st.lists(children, max_size=6) | st.dictionaries(
-        st.sampled_from(["a", "p", "x"]) | st.text(max_size=5), children, max_size=4
+        st.sampled_from(["a", "p", "u", "x"]) | st.text(max_size=5), children, max_size=4
     ),
     max_leaves=25,
 )
 PAIR = st.tuples(st.sampled_from([*IDS, "bogus"]), st.sampled_from([*(a.value for a in ANSWERS), "no "])).map(list)
 STRUCTURED = st.fixed_dictionaries(
-    {"a": st.lists(PAIR, max_size=7)}, optional={"p": st.lists(PAIR, max_size=7)}
+    {"a": st.lists(PAIR, max_size=7)},
+    optional={"p": st.lists(PAIR, max_size=3), "u": st.integers(min_value=-1, max_value=2)}
 )
 
 
@@ -373,14 +475,15 @@ STRUCTURED = st.fixed_dictionaries(
 @given(st.one_of(JSONISH, STRUCTURED))
 def test_state_from_session_never_raises_and_accepts_only_reachable_states(raw):
     state = state_from_session(PROTOCOL, raw)
-    assert state is None or state in REACHABLE, f"accepted a state the engine cannot reach: {raw!r} -> {state}"
+    if state is not None and len(state.pre) <= MAX_PRE:
+        assert state in REACHABLE, f"accepted a state the engine cannot reach: {raw!r} -> {state}"
 
 
 def test_state_from_session_accepts_exactly_the_reachable_states_among_well_formed_ones():
     # Exhaustive over short asked sequences with every pre-answer subset: well-formed but possibly
     # impossible values are accepted exactly when the engine can reach them.
     checked = 0
-    for length in range(4):
+    for length in range(3):
         for ids in itertools.permutations(IDS, length):
             for answers in itertools.product(ANSWERS, repeat=length):
                 for size in range(3):
@@ -390,7 +493,7 @@ def test_state_from_session_accepts_exactly_the_reachable_states_among_well_form
                         want = state if state in REACHABLE else None
                         assert got == want, f"state_from_session({state}) gave {got}, expected {want}"
                         checked += 1
-    assert checked > 10000, f"only {checked} candidate states were checked"
+    assert checked > 5000, f"only {checked} candidate states were checked"
 
 
 # --- protocol validation ----------------------------------------------------------------------
@@ -404,19 +507,20 @@ def _mutated(change):
 
 BAD_PROTOCOLS = {
     "duplicate id": (lambda n: n["questions"][1].update(id="sudden_face_or_limb"), "triage.questions.1.id"),
-    "levels out of order": (lambda n: n["questions"][2].update(level="routine"), "triage.questions.3.level"),
+    "levels out of order": (lambda n: n["questions"][3].update(level="routine"), "triage.questions.4.level"),
     "unknown level": (lambda n: n["questions"][0].update(level="whenever"), "triage.questions.0.level"),
-    "self care question": (lambda n: n["questions"][5].update(level="self_care"), "triage.questions.5.level"),
-    "symptom to unknown question": (lambda n: n["symptoms"].update(headache="nope"), "triage.symptoms.headache"),
+    "self care question": (lambda n: n["questions"][-1].update(level="self_care"), "triage.questions.13.level"),
+    "symptom to unknown question": (lambda n: n["symptoms"].update(severe_headache="nope"), "triage.symptoms.severe_headache"),
     "duration to unknown question": (lambda n: n["duration"].update(question="nope"), "triage.duration.question"),
     "duration not a number": (lambda n: n["duration"].update(min_days="two weeks"), "triage.duration.min_days"),
     "no questions": (lambda n: n.update(questions=[]), "triage.questions"),
     "question without id": (lambda n: n["questions"][0].pop("id"), "triage.questions.0.id"),
-    "three emergency questions": (lambda n: n["questions"][2].update(level="emergency"), "triage.questions"),
-    "seven questions": (
-        lambda n: n["questions"].append({"id": "extra", "level": "routine"}), "triage.questions"
+    "question without signs": (lambda n: n["questions"][2].pop("signs"), "triage.questions.2.signs"),
+    "four signs in one question": (
+        lambda n: n["questions"][2].update(signs=["balance", "sight", "headache", "confusion"]), "triage.questions.2.signs"
     ),
-    "no emergency question": (
+    "a sign named twice": (lambda n: n["questions"][0].update(signs=["face", "face"]), "triage.questions.0.signs"),
+    "no emergency question first": (
         lambda n: [q.update(level="urgent") for q in n["questions"] if q["level"] == "emergency"], "triage.questions"
     ),
 }
@@ -431,7 +535,7 @@ def test_protocol_from_content_rejects_bad_content_naming_the_key(name):
 
 
 def test_protocol_objects_are_immutable_questions():
-    assert QUESTIONS[0] == Question("sudden_face_or_limb", Level.EMERGENCY), "Question equality by value"
+    assert QUESTIONS[0] == Question("sudden_face_or_limb", Level.EMERGENCY, ("face", "arm_or_leg")), "by value"
     assert [lvl.key for lvl in Level] == ["emergency", "urgent", "soon", "routine", "self_care"], "Level keys"
 
 
@@ -469,7 +573,6 @@ def test_parse_iso_duration_never_raises(text):
 ALLOWED = {"emergency_number", "emergency_number_display", "doctor", "urgent_care"}
 EXTRA_PLACEHOLDERS = {
     "readback_symptom": {"symptom"}, "readback_duration": {"duration"},
-    "card_answer_yes": {"summary"}, "card_answer_no": {"summary"}, "card_answer_unsure": {"summary"},
 }
 
 
@@ -495,12 +598,16 @@ def test_every_text_is_plain_and_uses_only_known_placeholders():
         assert not extra, f"triage.{key} uses unknown placeholders {sorted(extra)}"
 
 
-def test_questions_are_one_breath_with_reprompt_why_summary_and_source():
+def test_questions_are_one_breath_with_reprompt_why_reason_and_source():
     sources = _source_ids()
     for item in TRIAGE_NODE["questions"]:
         qid = item["id"]
-        for field in ("ask", "reprompt", "why", "summary", "source"):
+        fields = ("ask", "reprompt", "why", "source") + (("reason",) if item["level"] != "emergency" else ())
+        for field in fields:
             assert item.get(field), f"question {qid} has no {field}"
+        assert "summary" not in item, f"question {qid}: no card summary; answers never go on a card"
+        reason = item.get("reason", "")
+        assert not re.search(r"\byou have\b|\byou've got\b|\bdiagnos", reason, re.I), f"{qid}: reason diagnoses"
         assert item["ask"].endswith("?"), f"question {qid}: ask must be a question"
         assert _words(item["ask"]) <= 20, f"question {qid}: ask has {_words(item['ask'])} words (one breath is ~20)"
         assert _words(item["reprompt"]) <= 24, f"question {qid}: reprompt is too long for one breath"
@@ -514,8 +621,10 @@ def test_outcomes_exist_for_every_level_and_the_emergency_one_is_fast():
     assert set(outcomes) == {lvl.key for lvl in Level}, f"outcomes must be exactly the five levels: {sorted(outcomes)}"
     sources = _source_ids()
     for key, node in outcomes.items():
-        for field in ("lead", "lead_safe", "meaning", "card_title", "source"):
+        for field in ("lead", "lead_safe", "card_title", "source") + (("meaning",) if key in ("emergency", "self_care") else ()):
             assert node.get(field), f"outcome {key} has no {field}"
+        if key not in ("emergency", "self_care"):
+            assert "meaning" not in node, f"outcome {key}: the reasons that led to it are spoken, not one meaning for all"
         ids = node["source"] if isinstance(node["source"], list) else [node["source"]]
         assert set(ids) <= sources, f"outcome {key}: unknown source ids {set(ids) - sources}"
         spoken = " ".join(str(v) for k, v in node.items() if k not in ("source", "tips"))
@@ -549,11 +658,11 @@ def test_outcomes_exist_for_every_level_and_the_emergency_one_is_fast():
 def test_conversation_texts_and_symptom_names_exist():
     texts = TRIAGE_NODE["texts"]
     for key in ("intro", "readback_symptom", "readback_duration", "duration_unreadable", "unsure_ack", "go_back_first",
-                "help", "stop_mid_check", "safety_net", "not_medical_advice", "card_answers_heading",
-                "card_answer_yes", "card_answer_no", "card_answer_unsure", "restart", "offer_details",
-                "offer_details_reprompt"):
+                "help", "stop_mid_check", "safety_net", "not_medical_advice", "write_down", "restart",
+                "restart_kept", "unclear_as_unsure", "offer_details", "offer_details_reprompt"):
         assert texts.get(key), f"triage.texts.{key} is missing"
     assert texts["offer_details"].endswith("?"), "the offer of an outcome's details is a question"
     assert "{emergency_number}" in texts["stop_mid_check"], "stopping mid-check must remind of the emergency number"
     assert "{emergency_number}" in texts["safety_net"], "the safety net must name the emergency number"
-    assert set(TRIAGE_NODE["symptom_names"]) == set(SYMPTOM_IDS), "every symptom id needs a spoken name"
+    assert "{emergency_number}" in texts["reask"], "the in-check re-ask carries the emergency line"
+    assert not any(k.startswith("card_answer") for k in texts), "answers never go on a card"

@@ -12,7 +12,8 @@ A file is a list of stories::
           utter: "..."                        # optional: what virtual-alexa says for this turn
           expect: {starts_with: "...", contains: [...], not_contains: [...],
                    ends_session: true, disposition: emergency,
-                   reprompt_contains: [...], card_contains: [...]}
+                   reprompt_contains: [...], card_contains: [...],
+                   card_not_contains: [...]}
           expect_e2e: {...}                   # optional: replaces expect over HTTP
 
 ``starts_with`` is an exact prefix of the speech; ``contains`` / ``not_contains`` /
@@ -33,7 +34,8 @@ from tests.support.client import ends_session, reprompt, speech
 STORIES_DIR = Path(__file__).resolve().parent.parent / "conversations"
 
 EXPECT_KEYS = frozenset(
-    {"starts_with", "contains", "not_contains", "ends_session", "disposition", "reprompt_contains", "card_contains"}
+    {"starts_with", "contains", "not_contains", "ends_session", "disposition", "reprompt_contains", "card_contains",
+     "card_not_contains"}
 )
 TURN_KEYS = frozenset({"launch", "intent", "slots", "utter", "expect", "expect_e2e"})
 STORY_KEYS = frozenset({"name", "locale", "turns"})
@@ -142,6 +144,10 @@ def check_expect(
         card = _card_text(response)
         for fragment in _as_list(expect["card_contains"]):
             assert _norm(fragment).lower() in card.lower(), f"{prefix}card should contain {fragment!r}: {card!r}"
+    if "card_not_contains" in expect:
+        card = _card_text(response)
+        for fragment in _as_list(expect["card_not_contains"]):
+            assert _norm(fragment).lower() not in card.lower(), f"{prefix}card must not contain {fragment!r}: {card!r}"
     if "ends_session" in expect:
         ended = ends_session(dict(response))
         assert ended is bool(expect["ends_session"]), (

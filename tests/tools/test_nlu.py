@@ -109,10 +109,10 @@ SLOT_TABLE = [
     ("is it because of lack of sleep", "TriggerDetailIntent", "trigger", "sleep"),
     ("what about hay fever", "TriggerDetailIntent", "trigger", "allergies"),
     ("does coffee really cause my nose to twitch", "TriggerDetailIntent", "trigger", "caffeine"),
-    ("i have a droopy face and my nose twitches", "SymptomCheckIntent", "symptom", "face_droop"),
-    ("i have a bad headache and my nose twitches", "SymptomCheckIntent", "symptom", "headache"),
-    ("i have a numb face and my nose twitches", "SymptomCheckIntent", "symptom", "facial_numbness"),
-    ("my nose twitches and i have slurred speech", "SymptomCheckIntent", "symptom", "speech_trouble"),
+    ("check my symptoms i have a drooping face", "SymptomCheckIntent", "symptom", "face_droop"),
+    ("i have a bad headache and my nose twitches", "SymptomCheckIntent", "symptom", "severe_headache"),
+    ("check my symptoms my arm is weak", "SymptomCheckIntent", "symptom", "limb_weakness"),
+    ("check my symptoms i have slurred speech", "SymptomCheckIntent", "symptom", "speech_trouble"),
 ]
 
 

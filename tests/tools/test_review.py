@@ -22,7 +22,7 @@ from skill.domain.triage import Answer, Ask, Level, Protocol, TriageState, answe
 from skill.tools.review import LEVEL_COLOURS, build_review, outcome_node
 
 SVG = "{http://www.w3.org/2000/svg}"
-WINDOW = (1280, 2400)
+WINDOW = (1280, 3400)  # tall enough for the emergency section and the whole flow diagram
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +59,11 @@ def test_every_question_with_its_reprompt_and_why_is_on_the_page(page_html, stor
     section = _section(page_html, "en-US")
     content = store.for_locale("en-US")
     for question in content.node("triage.questions"):
-        for field in ("ask", "reprompt", "why", "summary"):
-            assert _shown(content, question[field]) in section, f"{question['id']}.{field} is missing from the page"
+        for field in ("ask", "reprompt", "why", "reason"):
+            if field in question:
+                assert _shown(content, question[field]) in section, f"{question['id']}.{field} is missing from the page"
+        assert html.escape(", ".join(question["signs"]), quote=True) in section, f"{question['id']}: signs missing"
+        assert question["level"] in section
 
 
 def test_every_topic_and_trigger_item_is_on_the_page(page_html, store):
@@ -80,6 +83,8 @@ def test_outcomes_and_conversation_lines_are_filled_for_the_locale(page_html, st
         content = store.for_locale(locale)
         for level in Level:
             for field in ("lead", "lead_safe", "meaning"):
+                if not content.has(f"triage.outcomes.{level.key}.{field}"):
+                    continue
                 text = content.node(f"triage.outcomes.{level.key}.{field}")
                 assert _shown(content, text) in section, f"{locale} {level.key}.{field} is missing"
         for key in ("launch.welcome", "launch.reprompt", "help.reprompt", "fallback.question", "goodbye"):
@@ -117,8 +122,11 @@ def test_nothing_in_the_content_is_left_out(page_html, store):
 
 def test_sources_are_listed_with_the_facts_that_cite_them(page_html, store):
     section = _section(page_html, "en-US")
-    for source_id in [*store.for_locale("en-US").node("sources"), *store.for_locale("en-US").node("clinical_sources")]:
+    clinical = store.for_locale("en-US").node("clinical_sources")
+    for source_id in [*store.for_locale("en-US").node("sources"), *clinical]:
         assert f'id="l-en-US-src-{source_id}"' in section, f"source {source_id} should be listed"
+        if source_id in clinical and "url" in clinical[source_id]:
+            assert html.escape(clinical[source_id]["url"], quote=True) in section, f"{source_id}: its URL is shown"
         assert f'href="#l-en-US-src-{source_id}"' in section, f"some fact should cite {source_id}"
 
 

@@ -52,8 +52,10 @@ from skill.domain.triage import (
     next_step,
     parse_iso_duration,
     pre_answer,
+    restart,
     state_from_session,
     state_to_session,
+    unclear_answer,
 )
 
 SYMPTOM_CHECK_INTENT = "SymptomCheckIntent"
@@ -225,7 +227,7 @@ class TriageHelpHandler(AbstractRequestHandler):
 
 
 class TriageStartOverHandler(AbstractRequestHandler):
-    """"Start over" during a check: a fresh check from the first question."""
+    """"Start over" during a check: from the first question again, keeping the symptoms the person told."""
 
     intents = ("AMAZON.StartOverIntent",)
 
@@ -234,9 +236,14 @@ class TriageStartOverHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         texts = _texts(handler_input)
-        state = TriageState()
-        return _respond_step(handler_input, state, next_step(texts.protocol, state), texts.text("restart"),
-                             texts.text("intro"))
+        old = current_check(handler_input)
+        assert old is not None
+        state = restart(old)
+        lines = [texts.text("restart")]
+        if state.pre:
+            lines.append(texts.text("restart_kept"))
+        lines.append(texts.text("intro"))
+        return _respond_step(handler_input, state, next_step(texts.protocol, state), *lines)
 
 
 class TriageStopHandler(AbstractRequestHandler):
@@ -278,7 +285,11 @@ class SymptomCheckHandler(AbstractRequestHandler):
 
 
 class TriageOtherIntentHandler(AbstractRequestHandler):
-    """Any other intent during a check (fallback, a topic, "more"): ask for yes, no or not sure."""
+    """Any other intent during a check (fallback, a topic, "more"): an unclear answer.
+
+    The first gets the re-ask (with the emergency line); a second to the same question counts as
+    "not sure", so a red-flag question escalates instead of looping.
+    """
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_request_type(handler_input, "IntentRequest") and in_check(handler_input)
@@ -287,8 +298,9 @@ class TriageOtherIntentHandler(AbstractRequestHandler):
         state = current_check(handler_input)
         assert state is not None
         texts = _texts(handler_input)
-        reply = ask(texts, _current_question(handler_input, state).question, texts.text("reask"))
-        return _keep_asking(handler_input, reply, state)
+        state, step, as_unsure = unclear_answer(texts.protocol, state)
+        line = texts.text("unclear_as_unsure") if as_unsure else texts.text("reask")
+        return _respond_step(handler_input, state, step, line)
 
 
 # --- after an outcome -------------------------------------------------------------------------
