@@ -26,7 +26,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 __all__ = [
@@ -174,13 +174,3 @@ class Metrics:
     def scrape(self) -> tuple[bytes, str]:
         return exposition(self.registry)
 
-
-def chain_hooks(*hooks: Callable[..., Any] | None) -> Callable[..., Any]:
-    """One gunicorn hook that calls each given hook in turn (Nones skipped)."""
-    present: Iterable[Callable[..., Any]] = tuple(h for h in hooks if h is not None)
-
-    def hook(*args: Any) -> None:
-        for each in present:
-            each(*args)
-
-    return hook
