@@ -21,5 +21,5 @@ if _config.metrics_enabled:
 
     prepare_multiprocess_dir()
 
-globals().update(gunicorn_settings(_config))
+globals().update(gunicorn_settings(_config))  # gunicorn ignores names it does not know
 globals().update(server_hooks(_config))

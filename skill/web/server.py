@@ -70,6 +70,9 @@ def gunicorn_settings(config: SkillConfig) -> dict[str, Any]:
         "loglevel": config.log_level.lower(),
         "logger_class": SkillGunicornLogger,
         "proc_name": "nose-twitch",
+        # gunicorn 27+ opens a control socket in $HOME by default; every server on a host would share
+        # (and unlink) the same one. Off unless a config file turns it back on.
+        "control_socket_disable": True,
     }
 
 
@@ -156,7 +159,8 @@ class SkillServer(Application):
     def load_config(self) -> None:
         hooks = server_hooks(self._config)
         for key, value in {**gunicorn_settings(self._config), **hooks}.items():
-            self.cfg.set(key, value)
+            if key in self.cfg.settings:  # a setting this gunicorn version does not have is left out
+                self.cfg.set(key, value)
         parser = self.cfg.parser()
         env_args = parser.parse_args(shlex.split(self._env.get("GUNICORN_CMD_ARGS", "")))
         config_file = self._config_file or env_args.config or get_default_config_file()
