@@ -46,6 +46,7 @@ def _serve(args: argparse.Namespace, config: SkillConfig) -> int:
         dev=True if args.dev else None,
         log_level=check_log_level(args.log_level, "--log-level") if args.log_level else None,
         metrics_port=check_metrics_port(args.metrics_port, "--metrics-port") if args.metrics_port is not None else None,
+        metrics_host=args.metrics_host,
         metrics_path=check_metrics_path(args.metrics_path, "--metrics-path") if args.metrics_path else None,
     )
     config.require_production_ready()
@@ -70,6 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", help="DEBUG, INFO (default), WARNING, ERROR or CRITICAL (env SKILL_LOG_LEVEL)")
     serve.add_argument(
         "--metrics-port", type=int, help="serve Prometheus metrics on this port (env SKILL_METRICS_PORT); off by default"
+    )
+    serve.add_argument(
+        "--metrics-host", help="address the metrics port listens on (default: --host; env SKILL_METRICS_HOST)"
     )
     serve.add_argument(
         "--metrics-path", help="serve Prometheus metrics at this path of the skill's port, e.g. /metrics "

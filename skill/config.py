@@ -58,6 +58,8 @@ class SkillConfig:
     log_level: str = "INFO"
     #: Prometheus metrics on their own port (served by the gunicorn master for every worker).
     metrics_port: int | None = None
+    #: The address the metrics port listens on; None: the same as ``host``.
+    metrics_host: str | None = None
     #: Prometheus metrics at this path of the skill's own port (e.g. ``/metrics``).
     metrics_path: str | None = None
 
@@ -164,12 +166,14 @@ def check_metrics_port(port: int, name: str = "SKILL_METRICS_PORT") -> int:
 
 
 def ops_settings_from_env(env: Mapping[str, str]) -> dict[str, object]:
-    """Logs and metrics: ``SKILL_LOG_LEVEL``, ``SKILL_METRICS_PORT``, ``SKILL_METRICS_PATH``."""
+    """Logs and metrics: ``SKILL_LOG_LEVEL``, ``SKILL_METRICS_PORT``, ``SKILL_METRICS_HOST``, ``SKILL_METRICS_PATH``."""
     settings: dict[str, object] = {}
     if env.get("SKILL_LOG_LEVEL"):
         settings["log_level"] = check_log_level(env["SKILL_LOG_LEVEL"])
     if env.get("SKILL_METRICS_PORT"):
         settings["metrics_port"] = check_metrics_port(_int(env, "SKILL_METRICS_PORT", 0))
+    if env.get("SKILL_METRICS_HOST"):
+        settings["metrics_host"] = env["SKILL_METRICS_HOST"].strip()
     if env.get("SKILL_METRICS_PATH"):
         settings["metrics_path"] = check_metrics_path(env["SKILL_METRICS_PATH"])
     return settings

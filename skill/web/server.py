@@ -84,13 +84,13 @@ def server_hooks(config: SkillConfig) -> dict[str, Callable[..., Any]]:
 
         hooks["child_exit"] = lambda _server, worker: mark_worker_dead(worker.pid)
     if config.metrics_port is not None:
-        port = config.metrics_port
+        host, port = config.metrics_host or config.host, config.metrics_port
 
         def when_ready(_server: Any) -> None:
             from skill.web.metrics import start_metrics_server
 
-            start_metrics_server(config.host, port)
-            log.info("metrics on http://%s:%d/metrics", config.host, port)
+            start_metrics_server(host, port)
+            log.info("metrics on http://%s:%d/metrics", host, port)
 
         hooks["when_ready"] = when_ready
     return hooks
@@ -189,7 +189,8 @@ def run(config: SkillConfig, gunicorn_config: str | None = None) -> int:
     server = SkillServer(config, config_file=gunicorn_config)
     where = ", ".join(f"http://{address}{config.endpoint_path}" for address in server.bind)
     metrics = (
-        f", metrics: http://{config.host}:{config.metrics_port}/metrics" if config.metrics_port is not None
+        f", metrics: http://{config.metrics_host or config.host}:{config.metrics_port}/metrics"
+        if config.metrics_port is not None
         else f", metrics: {config.metrics_path}" if config.metrics_path else ""
     )
     print(

@@ -30,15 +30,12 @@ def build_app() -> Any:
 
     config = config_from_env()
     config.require_production_ready()
-    if config.metrics_port is not None:
+    if config.metrics_enabled and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Without the shared folder each worker would count alone, and nobody would serve the port.
         raise ConfigError(
-            "SKILL_METRICS_PORT needs the server's master process: use nose-twitch serve, or "
-            "gunicorn -c python:skill.web.gunicorn_conf, or SKILL_METRICS_PATH instead."
-        )
-    if config.metrics_path and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        raise ConfigError(
-            "SKILL_METRICS_PATH under gunicorn needs PROMETHEUS_MULTIPROC_DIR, so every worker's numbers "
-            "are counted: run gunicorn -c python:skill.web.gunicorn_conf, which sets it up."
+            "Metrics under gunicorn need the project's gunicorn config, which prepares the folder the "
+            "workers share (PROMETHEUS_MULTIPROC_DIR) and serves SKILL_METRICS_PORT: "
+            "gunicorn -c python:skill.web.gunicorn_conf 'skill.web.wsgi:app'"
         )
     configure_logging(config.log_level)
     return create_app(config)

@@ -148,6 +148,7 @@ def test_metrics_are_off_by_default(resources, skill):
         ({}, "log_level", "INFO"),
         ({"SKILL_METRICS_PORT": "9464"}, "metrics_port", 9464),
         ({"SKILL_METRICS_PATH": "/metrics"}, "metrics_path", "/metrics"),
+        ({"SKILL_METRICS_HOST": "10.0.0.5"}, "metrics_host", "10.0.0.5"),
         ({}, "metrics_enabled", False),
     ],
 )

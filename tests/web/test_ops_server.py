@@ -231,6 +231,16 @@ def test_sigterm_lets_the_request_in_flight_finish_then_exits_0(tmp_path):
 # --- gunicorn 'skill.web.wsgi:app' ---------------------------------------------------------------
 
 
+def test_plain_gunicorn_refuses_metrics_it_could_not_add_up(tmp_path):
+    port = free_port()
+    env = {**os.environ, "SKILL_DEV": "1", "SKILL_METRICS_PATH": "/metrics"}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    done = subprocess.run([*gunicorn_command(port), "--preload"], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=30, check=False)
+    assert done.returncode != 0, "metrics without the shared folder must not start"
+    assert "python:skill.web.gunicorn_conf" in done.stderr, f"the refusal should say how to fix it:\n{done.stderr}"
+
+
 def gunicorn_command(port: int, *extra: str) -> list[str]:
     return [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1", *extra,
             "skill.web.wsgi:app"]
@@ -249,14 +259,16 @@ def test_plain_gunicorn_keeps_the_skill_id_check_and_the_access_log(tmp_path):
 
 
 def test_plain_gunicorn_in_production_verifies_signatures_and_counts_failures(tmp_path):
-    port = free_port()
-    env = {"SKILL_ID": APPLICATION_ID, "SKILL_METRICS_PATH": "/metrics", "SKILL_LOG_LEVEL": "WARNING"}
+    port, metrics_port = free_port(), free_port()
+    env = {"SKILL_ID": APPLICATION_ID, "SKILL_METRICS_PATH": "/metrics", "SKILL_METRICS_PORT": str(metrics_port),
+           "SKILL_LOG_LEVEL": "WARNING"}
     command = gunicorn_command(port, "-c", "python:skill.web.gunicorn_conf")
     with serving(command, tmp_path, port, env) as server:
         status, answer = post(port, LAUNCH)  # unsigned
         assert status == 400 and answer["error"]["code"] == "verification_failed", answer
-        samples = scrape(port)
-    assert sample(samples, "nose_twitch_verification_failures_total", reason="cert_url_missing") == 1
+        samples, on_port = scrape(port), scrape(metrics_port)
+    for counted in (samples, on_port):
+        assert sample(counted, "nose_twitch_verification_failures_total", reason="cert_url_missing") == 1
     assert not [line for line in server.lines() if line["level"] == "INFO"], "SKILL_LOG_LEVEL=WARNING: no INFO lines"
 
 
@@ -275,7 +287,7 @@ def conversation_to_emergency(port: int) -> None:
 def test_metrics_add_up_across_two_workers_and_every_response_is_logged(tmp_path):
     port, metrics_port = free_port(), free_port()
     flags = ("--dev", "--skill-id", APPLICATION_ID, "--port", str(port), "--workers", "2",
-             "--metrics-path", "/metrics", "--metrics-port", str(metrics_port))
+             "--metrics-path", "/metrics", "--metrics-port", str(metrics_port), "--metrics-host", "127.0.0.1")
     body = json.dumps(LAUNCH).encode()
     with serving(serve_command(*flags), tmp_path, port) as server:
         held = held_request(port, body)  # one worker busy: the next requests go to the other
