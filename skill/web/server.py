@@ -86,10 +86,13 @@ def server_hooks(config: SkillConfig) -> dict[str, Callable[..., Any]]:
     if config.metrics_port is not None:
         host, port = config.metrics_host or config.host, config.metrics_port
 
-        def when_ready(_server: Any) -> None:
+        def when_ready(arbiter: Any) -> None:
             from skill.web.metrics import start_metrics_server
 
-            start_metrics_server(host, port)
+            try:
+                start_metrics_server(host, port)
+            except OSError as exc:  # the port is taken, or the address is not this host's
+                arbiter.halt(f"cannot serve metrics on {host}:{port}: {exc.strerror or exc}", 2)
             log.info("metrics on http://%s:%d/metrics", host, port)
 
         hooks["when_ready"] = when_ready

@@ -325,3 +325,15 @@ def test_metrics_add_up_across_two_workers_and_every_response_is_logged(tmp_path
     for status in (404, 405, 413, 400):
         assert status in statuses, f"the {status} response has no access line: {statuses}"
     assert_every_line_is_stamped(server)
+
+
+def test_a_metrics_port_already_taken_stops_the_server_with_a_reason(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        env = {k: v for k, v in os.environ.items() if k not in ("GUNICORN_CMD_ARGS", "PROMETHEUS_MULTIPROC_DIR")}
+        done = subprocess.run(serve_command("--dev", "--port", str(free_port()), "--metrics-port", str(busy)),
+                              cwd=tmp_path, env=env, capture_output=True, text=True, timeout=30, check=False)
+    assert done.returncode == 2, f"exit {done.returncode}:\n{done.stderr[-1500:]}"
+    assert f"cannot serve metrics on 127.0.0.1:{busy}" in done.stderr
