@@ -20,7 +20,6 @@ import gc
 import logging
 import os
 import shlex
-import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -77,25 +76,32 @@ def gunicorn_settings(config: SkillConfig) -> dict[str, Any]:
 
 
 def server_hooks(config: SkillConfig) -> dict[str, Callable[..., Any]]:
-    """The hooks the server needs: metrics on their own port, and exited workers marked dead."""
+    """The hooks the server needs: say where it listens once it does (and serve the metrics port),
+    and mark exited workers dead for the metrics."""
     hooks: dict[str, Callable[..., Any]] = {}
     if config.metrics_enabled:
         from skill.web.metrics import mark_worker_dead
 
         hooks["child_exit"] = lambda _server, worker: mark_worker_dead(worker.pid)
-    if config.metrics_port is not None:
-        host, port = config.metrics_host or config.host, config.metrics_port
+    metrics_host, metrics_port = config.metrics_host or config.host, config.metrics_port
 
-        def when_ready(arbiter: Any) -> None:
+    def when_ready(arbiter: Any) -> None:
+        metrics = f", metrics: {config.metrics_path}" if config.metrics_path else ""
+        if metrics_port is not None:
             from skill.web.metrics import start_metrics_server
 
             try:
-                start_metrics_server(host, port)
+                start_metrics_server(metrics_host, metrics_port)
             except OSError as exc:  # the port is taken, or the address is not this host's
-                arbiter.halt(f"cannot serve metrics on {host}:{port}: {exc.strerror or exc}", 2)
-            log.info("metrics on http://%s:%d/metrics", host, port)
+                arbiter.halt(f"cannot serve metrics on {metrics_host}:{metrics_port}: {exc.strerror or exc}", 2)
+            metrics = f", metrics: http://{metrics_host}:{metrics_port}/metrics"
+        where = ", ".join(f"{listener}{config.endpoint_path}" for listener in arbiter.LISTENERS)
+        log.info(
+            "Nose Twitch Guide listening on %s (health: /healthz, verification: %s, workers: %s%s)",
+            where, "OFF" if config.dev else "on", arbiter.cfg.workers, metrics,
+        )
 
-        hooks["when_ready"] = when_ready
+    hooks["when_ready"] = when_ready
     return hooks
 
 
@@ -180,27 +186,10 @@ class SkillServer(Application):
     def load(self) -> WSGIApplication:
         return self._app
 
-    @property
-    def bind(self) -> list[str]:
-        return list(self.cfg.bind)
-
 
 def run(config: SkillConfig, gunicorn_config: str | None = None) -> int:
     configure_logging(config.log_level)
     if config.dev:
-        print(DEV_WARNING, file=sys.stderr)
-    server = SkillServer(config, config_file=gunicorn_config)
-    where = ", ".join(f"http://{address}{config.endpoint_path}" for address in server.bind)
-    metrics = (
-        f", metrics: http://{config.metrics_host or config.host}:{config.metrics_port}/metrics"
-        if config.metrics_port is not None
-        else f", metrics: {config.metrics_path}" if config.metrics_path else ""
-    )
-    print(
-        f"Nose Twitch Guide listening on {where} "
-        f"(health: /healthz, verification: {'OFF' if config.dev else 'on'}, workers: {server.cfg.workers}{metrics})",
-        file=sys.stderr,
-        flush=True,
-    )
-    server.run()
+        log.warning(DEV_WARNING)
+    SkillServer(config, config_file=gunicorn_config).run()
     return 0

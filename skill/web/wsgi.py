@@ -15,6 +15,7 @@ workers need), use the project's config module::
 
 from __future__ import annotations
 
+import logging
 import os
 from functools import lru_cache
 from typing import Any
@@ -38,6 +39,10 @@ def build_app() -> Any:
             "gunicorn -c python:skill.web.gunicorn_conf 'skill.web.wsgi:app'"
         )
     configure_logging(config.log_level)
+    if config.dev:
+        from skill.web.server import DEV_WARNING
+
+        logging.getLogger("skill.server").warning(DEV_WARNING)
     return create_app(config)
 
 
