@@ -235,7 +235,7 @@ class ResponseLog:
 
 
 def create_app(
-    config: SkillConfig,
+    config: SkillConfig | None = None,
     *,
     skill: CustomSkill | None = None,
     resources: SkillResources | None = None,
@@ -247,7 +247,14 @@ def create_app(
 
     The transport-free :class:`AlexaWebhook` is at ``app.extensions["alexa_webhook"]``, the
     :class:`~skill.web.metrics.Metrics` (or None) at ``app.extensions["skill_metrics"]``.
+
+    Without a config it is :func:`skill.web.wsgi.build_app`: configured from the environment, as
+    gunicorn's factory form ``gunicorn 'skill.web.app:create_app()'`` calls it.
     """
+    if config is None:
+        from skill.web.wsgi import build_app
+
+        return build_app()
     if resources is None:
         resources = SkillResources(ContentStore.load(config.content_dir, cache_dir=config.cache_dir))
     if skill is None:

@@ -238,15 +238,15 @@ def test_plain_gunicorn_refuses_metrics_it_could_not_add_up(tmp_path):
     assert "python:skill.web.gunicorn_conf" in done.stderr, f"the refusal should say how to fix it:\n{done.stderr}"
 
 
-def gunicorn_command(port: int, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1", *extra,
-            "skill.web.wsgi:app"]
+def gunicorn_command(port: int, *extra: str, app: str = "skill.web.wsgi:app") -> list[str]:
+    return [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1", *extra, app]
 
 
-def test_plain_gunicorn_keeps_the_skill_id_check_and_the_access_log(tmp_path):
+@pytest.mark.parametrize("app", ["skill.web.wsgi:app", "skill.web.app:create_app()"])
+def test_plain_gunicorn_keeps_the_skill_id_check_and_the_access_log(tmp_path, app):
     port = free_port()
     env = {"SKILL_ID": APPLICATION_ID, "SKILL_DEV": "1"}
-    with serving(gunicorn_command(port), tmp_path, port, env) as server:
+    with serving(gunicorn_command(port, app=app), tmp_path, port, env) as server:
         assert post(port, LAUNCH)[0] == 200
         status, answer = post(port, envelope(launch_request(), application_id="amzn1.ask.skill.someone-else"))
         assert status == 400 and "different skill" in answer["error"]["message"]
