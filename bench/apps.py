@@ -5,7 +5,9 @@
   handler per request type, ``jsonify`` of the serialized response), as the SDK's samples do it.
 * ``skill``: this skill's production app, ``create_app(config, verifiers=[...])`` with signature,
   timestamp and skill-id verification ON; the signing chain comes from a test CA, served from
-  memory instead of Amazon's bucket.
+  memory instead of Amazon's bucket. Under the HTTP server it also runs with Prometheus metrics
+  ON (multiprocess mode, as ``nose-twitch serve --metrics-path /metrics`` runs it): the server
+  child gets ``SKILL_METRICS_PATH`` from :mod:`bench.servers`, as production would.
 
 Imports are inside the builders so a cold-start child imports only the app it measures.
 """
@@ -127,10 +129,14 @@ def bare_app():
 
 
 def skill_config(port: int = 8080, workers: int = 2):
-    """Production settings (verification on, a skill id), as ``nose-twitch serve`` would use."""
+    """Production settings (verification on, a skill id), as ``nose-twitch serve`` would use; metrics
+    on when the environment says so (``SKILL_METRICS_PATH``, as for ``nose-twitch serve``)."""
+    import os
+
     from skill.config import SkillConfig
 
-    return SkillConfig(skill_id=APPLICATION_ID, host="127.0.0.1", port=port, workers=workers)
+    return SkillConfig(skill_id=APPLICATION_ID, host="127.0.0.1", port=port, workers=workers,
+                       metrics_path=os.environ.get("SKILL_METRICS_PATH") or None)
 
 
 def skill_verifiers(pki_dir: Path) -> list:
@@ -149,6 +155,10 @@ def skill_app(pki_dir: Path | None, config=None):
     from skill.web.app import create_app
 
     config = config or skill_config()
+    if config.metrics_enabled:
+        from skill.web.metrics import prepare_multiprocess_dir
+
+        prepare_multiprocess_dir()  # as SkillServer does, before prometheus_client is imported
     verifiers = skill_verifiers(pki_dir) if pki_dir is not None else []
     return create_app(config, verifiers=verifiers)
 

@@ -185,7 +185,8 @@ def markdown(results: Results) -> str:
         "",
         f"{results.settings['server']}; load: {results.settings['load generator']}, {results.settings['http']}. "
         "This skill runs with signature, timestamp and skill-id verification ON (requests signed by a test CA) "
-        "and writes its access log line per request, as in production.",
+        "writes its access log line (JSON, UTC time, level, pid) per request and counts Prometheus metrics "
+        "(multiprocess mode, `--metrics-path /metrics`), as in production with metrics on.",
         "",
         "| app | requests/s | p50 ms | p99 ms | failures | vs hello | vs bare | peak RSS per worker | private memory per worker |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",

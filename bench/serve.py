@@ -8,8 +8,6 @@ sets it up (INFO lines on stderr), so this skill writes its access log as in pro
 from __future__ import annotations
 
 import argparse
-import logging
-import sys
 from pathlib import Path
 
 
@@ -20,7 +18,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--pki", type=Path, help="folder with root.pem and chain.pem (this skill only)")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    from skill.web.logs import configure_logging
+
+    configure_logging("INFO")  # the JSON lines of nose-twitch serve
 
     from bench.apps import build_app, skill_config
     from skill.web.server import SkillServer

@@ -38,9 +38,14 @@ def post(port: int, req: Request, timeout: float = 5.0) -> int:
         conn.close()
 
 
+#: This skill's server runs with Prometheus metrics on (the variant the ratios must hold with).
+METRICS_PATH = "/metrics"
+
+
 @dataclass
 class Server:
-    """``python -m bench.serve NAME``: gunicorn with the settings of ``nose-twitch serve``."""
+    """``python -m bench.serve NAME``: gunicorn with the settings of ``nose-twitch serve``; this
+    skill with metrics on at :data:`METRICS_PATH` (multiprocess mode, a folder under ``log_dir``)."""
 
     name: str
     port: int
@@ -53,9 +58,22 @@ class Server:
         log = log_dir / f"{name}-server.log"
         command = [sys.executable, "-m", "bench.serve", name, "--port", str(port), "--workers", str(workers),
                    "--pki", str(pki_dir)]
+        env = {**os.environ}
+        if name == "skill":
+            env["SKILL_METRICS_PATH"] = METRICS_PATH
+            env["PROMETHEUS_MULTIPROC_DIR"] = str(log_dir / f"metrics-{port}")
         with log.open("wb") as sink:
-            process = subprocess.Popen(command, cwd=ROOT, stdout=sink, stderr=sink)
+            process = subprocess.Popen(command, cwd=ROOT, stdout=sink, stderr=sink, env=env)
         return cls(name, port, process, log)
+
+    def metrics(self) -> str:
+        """The server's Prometheus text (this skill only), to check the metrics counted the load."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+        try:
+            conn.request("GET", METRICS_PATH)
+            return conn.getresponse().read().decode("utf-8")
+        finally:
+            conn.close()
 
     def wait_ready(self, probe: Request, timeout: float = 30.0, interval: float = 0.002) -> float:
         """Seconds until the first 200 to ``probe``; raises if the server dies or never answers."""

@@ -13,7 +13,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from skill.config import ConfigError, SkillConfig, config_from_env
+from skill.config import (
+    ConfigError,
+    SkillConfig,
+    check_log_level,
+    check_metrics_path,
+    check_metrics_port,
+    config_from_env,
+)
 from skill.domain.content import ContentError
 
 
@@ -37,9 +44,13 @@ def _serve(args: argparse.Namespace, config: SkillConfig) -> int:
         default_locale=args.locale,
         content_dir=args.content_dir,
         dev=True if args.dev else None,
+        log_level=check_log_level(args.log_level, "--log-level") if args.log_level else None,
+        metrics_port=check_metrics_port(args.metrics_port, "--metrics-port") if args.metrics_port is not None else None,
+        metrics_host=args.metrics_host,
+        metrics_path=check_metrics_path(args.metrics_path, "--metrics-path") if args.metrics_path else None,
     )
     config.require_production_ready()
-    return run(config)
+    return run(config, gunicorn_config=args.gunicorn_config)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,6 +67,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--dev",
         action="store_true",
         help="development mode: NO signature or timestamp checks (never on the internet; env SKILL_DEV=1)",
+    )
+    serve.add_argument("--log-level", help="DEBUG, INFO (default), WARNING, ERROR or CRITICAL (env SKILL_LOG_LEVEL)")
+    serve.add_argument(
+        "--metrics-port", type=int, help="serve Prometheus metrics on this port (env SKILL_METRICS_PORT); off by default"
+    )
+    serve.add_argument(
+        "--metrics-host", help="address the metrics port listens on (default: --host; env SKILL_METRICS_HOST)"
+    )
+    serve.add_argument(
+        "--metrics-path", help="serve Prometheus metrics at this path of the skill's port, e.g. /metrics "
+        "(env SKILL_METRICS_PATH); off by default"
+    )
+    serve.add_argument(
+        "-c", "--gunicorn-config", metavar="FILE",
+        help="a gunicorn config file (or python:module); its settings and GUNICORN_CMD_ARGS override the ones above",
     )
     _add_common(serve)
     serve.set_defaults(func=_serve)

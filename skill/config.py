@@ -102,6 +102,18 @@ class SkillConfig:
     #: Where parsed content is kept as JSON between starts (see skill.domain.content_cache);
     #: None: no cache. A folder that cannot be written is no cache too, silently.
     cache_dir: Path | None = field(default_factory=default_cache_dir)
+    #: Server operations (logs and metrics); see :func:`ops_settings_from_env`.
+    log_level: str = "INFO"
+    #: Prometheus metrics on their own port (served by the gunicorn master for every worker).
+    metrics_port: int | None = None
+    #: The address the metrics port listens on; None: the same as ``host``.
+    metrics_host: str | None = None
+    #: Prometheus metrics at this path of the skill's own port (e.g. ``/metrics``).
+    metrics_path: str | None = None
+
+    @property
+    def metrics_enabled(self) -> bool:
+        return self.metrics_port is not None or self.metrics_path is not None
 
     @property
     def verify_signatures(self) -> bool:
@@ -165,6 +177,7 @@ def config_from_env(env: Mapping[str, str] | None = None) -> SkillConfig:
         cert_fetch_timeout=_float(env, "SKILL_CERT_TIMEOUT", SkillConfig.cert_fetch_timeout),
         trust_store=Path(trust) if trust else None,
         cache_dir=_cache_dir(cache, env),
+        **ops_settings_from_env(env),
     )
 
 
@@ -172,3 +185,43 @@ def _cache_dir(raw: str, env: Mapping[str, str]) -> Path | None:
     if raw.lower() in {"off", "none"}:
         return None
     return Path(raw) if raw else default_cache_dir(env)
+
+
+#: The log levels ``--log-level`` / ``SKILL_LOG_LEVEL`` accept.
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def check_log_level(raw: str, name: str = "SKILL_LOG_LEVEL") -> str:
+    """``raw`` as a level name (case-insensitive), or :class:`ConfigError` naming the setting."""
+    level = raw.strip().upper()
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"{name} must be one of {', '.join(LOG_LEVELS)}, got {raw!r}")
+    return level
+
+
+def check_metrics_path(raw: str, name: str = "SKILL_METRICS_PATH") -> str:
+    """A path for the metrics route: absolute, and not one of the skill's own routes."""
+    path = raw.strip()
+    if not path.startswith("/") or path in {"/", SkillConfig.endpoint_path, "/healthz"} or any(c.isspace() for c in path):
+        raise ConfigError(f"{name} must be a path such as /metrics (not /, /alexa or /healthz), got {raw!r}")
+    return path
+
+
+def check_metrics_port(port: int, name: str = "SKILL_METRICS_PORT") -> int:
+    if not 0 < port < 65536:
+        raise ConfigError(f"{name} must be a port number (1-65535), got {port}")
+    return port
+
+
+def ops_settings_from_env(env: Mapping[str, str]) -> dict[str, object]:
+    """Logs and metrics: ``SKILL_LOG_LEVEL``, ``SKILL_METRICS_PORT``, ``SKILL_METRICS_HOST``, ``SKILL_METRICS_PATH``."""
+    settings: dict[str, object] = {}
+    if env.get("SKILL_LOG_LEVEL"):
+        settings["log_level"] = check_log_level(env["SKILL_LOG_LEVEL"])
+    if env.get("SKILL_METRICS_PORT"):
+        settings["metrics_port"] = check_metrics_port(_int(env, "SKILL_METRICS_PORT", 0))
+    if env.get("SKILL_METRICS_HOST"):
+        settings["metrics_host"] = env["SKILL_METRICS_HOST"].strip()
+    if env.get("SKILL_METRICS_PATH"):
+        settings["metrics_path"] = check_metrics_path(env["SKILL_METRICS_PATH"])
+    return settings

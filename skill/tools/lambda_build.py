@@ -123,7 +123,7 @@ def pip_command(requirements: Sequence[str], target: Path, runtime: Runtime, arc
 DISTRIBUTION = "nose-twitch-skill"
 #: Dependencies only the webhook needs: the Flask app, its server, and the request-signature
 #: check (Lambda's Alexa trigger vouches for the caller; the skill id check needs neither).
-WEBHOOK_ONLY = frozenset({"flask", "gunicorn", "cryptography", "certifi"})
+WEBHOOK_ONLY = frozenset({"flask", "gunicorn", "cryptography", "certifi", "prometheus_client", "prometheus-client"})
 _PROJECT_ROOT = Path(skill.__file__).resolve().parent.parent
 
 

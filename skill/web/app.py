@@ -5,9 +5,11 @@ the raw body (the signature covers those exact bytes) is checked to look like an
 verified, turned into the SDK's model objects (by :class:`~skill.alexa.fastpath.FastSerializer`,
 which falls back to the SDK's own deserializer for anything unusual) and handed to
 ``skill.invoke``. Failures map to JSON errors with 4xx codes; a failure inside the skill is the
-skill's business and comes back as a spoken apology. The Flask route only reads the request,
-calls the webhook and writes the access log line; :class:`AlexaFastLane` does the same for the
-common case without Flask's per-request machinery.
+skill's business and comes back as a spoken apology. The Flask route only reads the request and
+calls the webhook; :class:`AlexaFastLane` does the same for the common case without Flask's
+per-request machinery, and, in front of everything, writes one access log line (and, with
+metrics on, counts) for every response, whatever answered it (the lane, the route, or Flask's
+404, 405 and 413).
 """
 
 from __future__ import annotations
@@ -21,9 +23,10 @@ from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import ResponseEnvelope
+from ask_sdk_model.request import Request as AlexaRequest
 from flask import Flask, Response, request
 from werkzeug.datastructures import EnvironHeaders
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.http import HTTP_STATUS_CODES
 
 from skill.alexa.builder import build_skill
@@ -34,11 +37,20 @@ from skill.alexa.resources import SkillResources
 from skill.alexa.speech import to_ssml
 from skill.config import SkillConfig
 from skill.domain.content import Content, ContentStore
+from skill.web.logs import AccessRecord
 
 if TYPE_CHECKING:
+    from skill.web.metrics import Metrics
     from skill.web.verification import AbstractVerifier
 
 access_log = logging.getLogger("skill.access")
+
+#: The request types the SDK knows. Another type (Alexa adds them) gets an empty 200 once verified:
+#: the safe answer, as the SDK's own webservice handler gives, rather than a 400 Alexa would retry.
+KNOWN_REQUEST_TYPES = frozenset(AlexaRequest.discriminator_value_class_map)
+#: Where the Flask route leaves the webhook's log fields for the access log line (in the WSGI environ).
+LOG_FIELDS_KEY = "skill.log_fields"
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 class BadRequest(Exception):
@@ -55,6 +67,36 @@ def error_body(code: str, message: str) -> bytes:
 
 def json_error(status: int, code: str, message: str) -> Response:
     return Response(error_body(code, message), status=status, mimetype="application/json")
+
+
+def http_error_body(exc: HTTPException) -> tuple[int, bytes]:
+    """A werkzeug HTTP error as this app answers it: its code and a JSON error body."""
+    code = (exc.name or "error").lower().replace(" ", "_")
+    return exc.code or 500, error_body(code, exc.description or exc.name)
+
+
+def read_capped(stream: Any, limit: int) -> bytes | None:
+    """A body of unknown length (chunked) read to its end, or None once it passes ``limit`` bytes.
+
+    Only for a stream the server terminates (``wsgi.input_terminated``), as gunicorn's is.
+    """
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        chunk = stream.read(min(64 * 1024, limit + 1 - total))
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > limit:
+            return None
+
+
+def _safe_locale(value: object) -> str | None:
+    """A locale for logs and metrics ("en-US"); anything that does not look like one is "other"."""
+    if not isinstance(value, str):
+        return None
+    return value if len(value) <= 8 and value.replace("-", "").isalnum() else "other"
 
 
 def parse_envelope(body: bytes | str, content_type: str | None) -> dict[str, Any]:
@@ -120,12 +162,18 @@ class AlexaWebhook:
         intent = req.get("intent")
         if isinstance(intent, dict) and isinstance(intent.get("name"), str):
             fields["intent"] = intent["name"][:100]
+        locale = _safe_locale(req.get("locale"))
+        if locale is not None:
+            fields["locale"] = locale
         try:
             for verifier in self.verifiers:
                 verifier.verify(headers, body, envelope)
         except self._verification_error as exc:
             fields["error"] = f"verification:{exc.reason}"  # type: ignore[attr-defined]
             return 400, error_body("verification_failed", str(exc)), fields
+        if req["type"] not in KNOWN_REQUEST_TYPES:
+            fields["error"] = "unknown_request_type"
+            return 200, _EMPTY_RESPONSE, fields
         serializer = self.serializer
         try:
             # The parsed envelope is reused; the SDK re-reads the body only if the fast path defers.
@@ -152,17 +200,61 @@ class _NeverRaised(Exception):
     """Stands in for VerificationError when there is nothing to verify."""
 
 
+#: An Alexa response that says nothing and keeps nothing: the answer to a request we cannot act on.
+_EMPTY_RESPONSE = b'{"version": "1.0", "response": {}}'
+
+
+class ResponseLog:
+    """Writes the access line and counts the metrics of one response; the one place both happen.
+
+    A line holds only allow-listed fields: the webhook's (request id, type, intent, locale,
+    disposition level, handler, error code), status, latency, method and route. Routes other
+    than the app's own are logged as "other", so a probe's path never reaches the log.
+    """
+
+    def __init__(self, verification_state: str, routes: frozenset[str], metrics: Metrics | None = None) -> None:
+        self._verification = verification_state
+        self._routes = routes
+        self.metrics = metrics
+
+    def __call__(
+        self, fields: dict[str, Any], status: int, started: float, method: str | None = None, path: str | None = None
+    ) -> None:
+        seconds = time.perf_counter() - started
+        if self.metrics is not None:
+            self.metrics.record(fields, status, seconds)
+        level = logging.ERROR if status >= 500 else logging.INFO
+        if access_log.isEnabledFor(level):
+            line = {"verification": self._verification, **fields}
+            line["latency_ms"] = round(seconds * 1000, 2)
+            line["status"] = status
+            if method is not None:
+                line["method"] = method if method in _METHODS else "other"
+                line["route"] = path if path in self._routes else "other"
+            access_log.log(level, AccessRecord(line))
+
+
 def create_app(
-    config: SkillConfig,
+    config: SkillConfig | None = None,
     *,
     skill: CustomSkill | None = None,
     resources: SkillResources | None = None,
     verifiers: Sequence[AbstractVerifier] | None = None,
+    metrics: Metrics | None = None,
 ) -> Flask:
-    """The webhook app. ``resources``, ``skill`` and ``verifiers`` are seams for tests and tools.
+    """The webhook app. ``resources``, ``skill``, ``verifiers`` and ``metrics`` are seams for tests
+    and tools; metrics are built when the config turns them on (``metrics_port``/``metrics_path``).
 
-    The transport-free :class:`AlexaWebhook` is at ``app.extensions["alexa_webhook"]``.
+    The transport-free :class:`AlexaWebhook` is at ``app.extensions["alexa_webhook"]``, the
+    :class:`~skill.web.metrics.Metrics` (or None) at ``app.extensions["skill_metrics"]``.
+
+    Without a config it is :func:`skill.web.wsgi.build_app`: configured from the environment, as
+    gunicorn's factory form ``gunicorn 'skill.web.app:create_app()'`` calls it.
     """
+    if config is None:
+        from skill.web.wsgi import build_app
+
+        return build_app()
     if resources is None:
         resources = SkillResources(ContentStore.load(config.content_dir, cache_dir=config.cache_dir))
     if skill is None:
@@ -173,16 +265,17 @@ def create_app(
         verifiers = build_verifiers(config)
     webhook = AlexaWebhook(skill, verifiers, resources.for_locale(config.default_locale).content)
     verification_state = "on" if config.verify_signatures else "OFF (dev mode)"
+    if metrics is None and config.metrics_enabled:
+        from skill.web.metrics import Metrics
+
+        metrics = Metrics()
+    routes = frozenset(r for r in (config.endpoint_path, "/healthz", config.metrics_path) if r)
+    log_response = ResponseLog(verification_state, routes, metrics)
 
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.extensions["alexa_webhook"] = webhook
-
-    def log_request(fields: dict[str, Any], status: int, started: float) -> None:
-        if access_log.isEnabledFor(logging.INFO):
-            fields["latency_ms"] = round((time.perf_counter() - started) * 1000, 2)
-            fields["status"] = status
-            access_log.info(json.dumps({"verification": verification_state, **fields}, sort_keys=True))
+    app.extensions["skill_metrics"] = metrics
 
     @app.get("/healthz")
     def healthz() -> Response:
@@ -190,17 +283,31 @@ def create_app(
 
     @app.post(config.endpoint_path)
     def alexa() -> Response:
-        started = time.perf_counter()
-        status, payload, fields = webhook.handle(request.get_data(cache=False), request.content_type, request.headers)
-        log_request(fields, status, started)
+        environ = request.environ
+        if request.content_length is None and environ.get("wsgi.input_terminated"):
+            body = read_capped(environ["wsgi.input"], config.max_body_bytes)  # chunked
+            if body is None:
+                raise RequestEntityTooLarge()
+        else:
+            body = request.get_data(cache=False)
+        status, payload, fields = webhook.handle(body, request.content_type, request.headers)
+        environ[LOG_FIELDS_KEY] = fields
         return Response(payload, status=status, mimetype="application/json")
 
-    app.wsgi_app = AlexaFastLane(app.wsgi_app, webhook, config.endpoint_path, config.max_body_bytes, log_request)
+    if config.metrics_path and metrics is not None:
+        scrape = metrics.scrape
+
+        @app.get(config.metrics_path)
+        def prometheus_metrics() -> Response:
+            payload, content_type = scrape()
+            return Response(payload, content_type=content_type)
+
+    app.wsgi_app = AlexaFastLane(app.wsgi_app, webhook, config.endpoint_path, config.max_body_bytes, log_response)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
-        code = (exc.name or "error").lower().replace(" ", "_")
-        return json_error(exc.code or 500, code, exc.description or exc.name)
+        status, payload = http_error_body(exc)
+        return Response(payload, status=status, mimetype="application/json")
 
     return app
 
@@ -208,11 +315,14 @@ def create_app(
 class AlexaFastLane:
     """WSGI middleware in front of Flask for the one hot route.
 
-    A POST to the endpoint whose body has a declared length within the limit goes straight to
-    the webhook: the same checks, verifiers, skill and log line as the Flask route, without
-    Flask's per-request context, routing and response objects (a large share of a request's
-    cost). Anything else (other paths or methods, a missing, malformed or oversized length, a
-    chunked or short body) goes to Flask, which answers it as it always has.
+    A POST to the endpoint whose body has a declared length within the limit, or a chunked
+    body the server terminates, goes straight to the webhook: the same checks, verifiers and
+    skill as the Flask route, without Flask's per-request context, routing and response
+    objects (a large share of a request's cost). A chunked body over the limit gets the 413
+    Flask would give a declared one. Anything else (other paths or methods, a malformed or
+    oversized length, a short body) goes to Flask, which answers it as it always has.
+
+    Either way the lane writes the response's access line and counts it (``log_response``).
     """
 
     def __init__(
@@ -221,33 +331,59 @@ class AlexaFastLane:
         webhook: AlexaWebhook,
         path: str,
         max_body_bytes: int,
-        log_request: Callable[[dict[str, Any], int, float], None],
+        log_response: Callable[..., None],
     ) -> None:
         self._next = wsgi_app
         self._webhook = webhook
         self._path = path
         self._max = max_body_bytes
-        self._log = log_request
+        self._log = log_response
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        if environ.get("REQUEST_METHOD") != "POST" or environ.get("PATH_INFO") != self._path:
-            return self._next(environ, start_response)
-        declared = environ.get("CONTENT_LENGTH") or ""
-        if not (declared.isascii() and declared.isdigit()) or int(declared) > self._max:
-            return self._next(environ, start_response)
-        length = int(declared)
         started = time.perf_counter()
-        body = environ["wsgi.input"].read(length) if length else b""
-        if len(body) != length:
-            environ["wsgi.input"] = io.BytesIO(body)  # Flask sees the same short body and says so
-            return self._next(environ, start_response)
+        if environ.get("REQUEST_METHOD") != "POST" or environ.get("PATH_INFO") != self._path:
+            return self._to_flask(environ, start_response, started)
+        declared = environ.get("CONTENT_LENGTH") or ""
+        if not declared and environ.get("wsgi.input_terminated"):
+            body = read_capped(environ["wsgi.input"], self._max)
+            if body is None:
+                status, payload = http_error_body(RequestEntityTooLarge())
+                self._log({"error": "request_entity_too_large"}, status, started, "POST", self._path)
+                return self._respond(start_response, status, payload)
+        elif not (declared.isascii() and declared.isdigit()) or int(declared) > self._max:
+            return self._to_flask(environ, start_response, started)
+        else:
+            length = int(declared)
+            body = environ["wsgi.input"].read(length) if length else b""
+            if len(body) != length:
+                environ["wsgi.input"] = io.BytesIO(body)  # Flask sees the same short body and says so
+                return self._to_flask(environ, start_response, started)
         status, payload, fields = self._webhook.handle(body, environ.get("CONTENT_TYPE"), EnvironHeaders(environ))
-        self._log(fields, status, started)
+        self._log(fields, status, started, "POST", self._path)
+        return self._respond(start_response, status, payload)
+
+    @staticmethod
+    def _respond(start_response: Callable[..., Any], status: int, payload: bytes) -> list[bytes]:
         start_response(
             _STATUS_LINES.get(status) or _status_line(status),
             [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))],
         )
         return [payload]
+
+    def _to_flask(self, environ: dict[str, Any], start_response: Callable[..., Any], started: float) -> Iterable[bytes]:
+        """Flask answers; the lane logs and counts its response too (404, 405, 413, /healthz, ...)."""
+        seen: list[int] = []
+
+        def recording_start_response(status: str, headers: Any, exc_info: Any = None) -> Any:
+            seen.append(int(status[:3]) if status[:3].isdigit() else 500)
+            return start_response(status, headers, exc_info)
+
+        result = self._next(environ, recording_start_response)
+        fields = environ.get(LOG_FIELDS_KEY) or {}
+        if not seen and "error" not in fields:
+            fields = {**fields, "error": "no_status"}
+        self._log(fields, seen[-1] if seen else 500, started, environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", ""))
+        return result
 
 
 def _status_line(code: int) -> str:

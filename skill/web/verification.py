@@ -70,11 +70,24 @@ SIGNATURE_HEADER = "Signature-256"
 #: The name Amazon's signing certificate must carry in its Subject Alternative Names.
 SIGNING_CERT_DOMAIN = "echo-api.amazon.com"
 
-#: How far a request timestamp may be from now, either way.
+#: How far a request timestamp may be from now, either way; also the largest tolerance allowed
+#: (Amazon's documented limit, and ask-sdk's ``MAX_NORMAL_REQUEST_TOLERANCE_IN_MILLIS``).
 REQUEST_TOLERANCE = dt.timedelta(seconds=150)
-#: How old a skill event (``AlexaSkillEvent.*``) may be: Amazon may deliver them late.
+#: How old a skill event may be: Amazon may deliver them up to an hour late
+#: (ask-sdk's ``MAX_SKILL_EVENT_TOLERANCE_IN_MILLIS``).
 SKILL_EVENT_TOLERANCE = dt.timedelta(seconds=3600)
-SKILL_EVENT_PREFIX = "AlexaSkillEvent."
+#: The request types that get the skill-event allowance: exactly ask-sdk-webservice-support's
+#: ``ALEXA_SKILL_EVENT_LIST`` (verifier_constants.py). Any other ``AlexaSkillEvent.*`` type
+#: gets the ordinary 150 s.
+SKILL_EVENT_TYPES = frozenset(
+    {
+        "AlexaSkillEvent.SkillEnabled",
+        "AlexaSkillEvent.SkillDisabled",
+        "AlexaSkillEvent.SkillPermissionChanged",
+        "AlexaSkillEvent.SkillPermissionAccepted",
+        "AlexaSkillEvent.SkillAccountLinked",
+    }
+)
 
 DEFAULT_FETCH_TIMEOUT = 5.0
 #: A real chain is a few kilobytes; refuse to buffer anything much larger.
@@ -531,9 +544,14 @@ def _parse_timestamp(raw: object) -> dt.datetime:
 class TimestampVerifier(AbstractVerifier):
     """Rejects stale or future-dated requests (replay protection).
 
-    A request may be at most ``tolerance`` (150 s) old or ahead of our clock. Skill events
-    (``AlexaSkillEvent.*``) may be up to ``skill_event_tolerance`` (one hour) old, since
+    A request may be at most ``tolerance`` (150 s) old or ahead of our clock. The skill events
+    in :data:`SKILL_EVENT_TYPES` may be up to ``skill_event_tolerance`` (one hour) old, since
     Amazon can deliver them late; they get no extra allowance for being in the future.
+
+    As in ask-sdk's ``TimestampVerifier``, 150 s is also the ceiling: a larger ``tolerance``
+    (or a skill-event tolerance over an hour, or any negative one) is refused with a
+    ``ValueError`` when the verifier is built, so no configuration can quietly widen the
+    replay window.
     """
 
     def __init__(
@@ -542,6 +560,16 @@ class TimestampVerifier(AbstractVerifier):
         skill_event_tolerance: dt.timedelta = SKILL_EVENT_TOLERANCE,
         clock: Clock = utc_now,
     ) -> None:
+        if not dt.timedelta(0) <= tolerance <= REQUEST_TOLERANCE:
+            raise ValueError(
+                f"tolerance must be between 0 and {REQUEST_TOLERANCE.total_seconds():g} s, "
+                f"got {tolerance.total_seconds():g} s"
+            )
+        if not dt.timedelta(0) <= skill_event_tolerance <= SKILL_EVENT_TOLERANCE:
+            raise ValueError(
+                f"skill_event_tolerance must be between 0 and {SKILL_EVENT_TOLERANCE.total_seconds():g} s, "
+                f"got {skill_event_tolerance.total_seconds():g} s"
+            )
         self._tolerance = tolerance
         self._skill_event_tolerance = skill_event_tolerance
         self._clock = clock
@@ -552,8 +580,8 @@ class TimestampVerifier(AbstractVerifier):
             raise VerificationError("request_missing", "The envelope has no request object.")
         timestamp = _parse_timestamp(request.get("timestamp"))
         request_type = request.get("type")
-        is_skill_event = isinstance(request_type, str) and request_type.startswith(SKILL_EVENT_PREFIX)
-        max_age = self._skill_event_tolerance if is_skill_event else self._tolerance
+        is_skill_event = isinstance(request_type, str) and request_type in SKILL_EVENT_TYPES
+        max_age = max(self._skill_event_tolerance, self._tolerance) if is_skill_event else self._tolerance
         age = _as_utc(self._clock()) - timestamp
         if age > max_age:
             raise VerificationError("timestamp_too_old", "The request timestamp is too old.")

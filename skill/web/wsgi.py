@@ -1,0 +1,58 @@
+"""WSGI entry point (web transport): ``gunicorn 'skill.web.wsgi:app'``, settings from the environment.
+
+Importing this module has no side effects. The app is built when ``app`` is first looked up (gunicorn
+does that right after the import, in each worker, or once in the master with ``--preload``), from
+:func:`~skill.config.config_from_env` (``SKILL_ID``, ``SKILL_DEV``, ``SKILL_LOG_LEVEL``, ...): the
+same app ``nose-twitch serve`` runs, with request verification, the skill-id check, the access log
+line of every response and, when ``SKILL_METRICS_PATH`` is set, metrics.
+
+gunicorn's own settings come from its command line, ``GUNICORN_CMD_ARGS`` or a config file. For the
+project's defaults (log format, hooks, and the shared metrics folder that metrics across several
+workers need), use the project's config module::
+
+    gunicorn -c python:skill.web.gunicorn_conf 'skill.web.wsgi:app'
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from functools import lru_cache
+from typing import Any
+
+__all__ = ["app", "build_app"]
+
+
+def build_app() -> Any:
+    """The production app, configured from the environment; refuses what ``nose-twitch serve`` refuses."""
+    from skill.config import ConfigError, config_from_env
+    from skill.web.app import create_app
+    from skill.web.logs import configure_logging
+
+    config = config_from_env()
+    config.require_production_ready()
+    if config.metrics_enabled and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Without the shared folder each worker would count alone, and nobody would serve the port.
+        raise ConfigError(
+            "Metrics under gunicorn need the project's gunicorn config, which prepares the folder the "
+            "workers share (PROMETHEUS_MULTIPROC_DIR) and serves SKILL_METRICS_PORT: "
+            "gunicorn -c python:skill.web.gunicorn_conf 'skill.web.wsgi:app'"
+        )
+    configure_logging(config.log_level)
+    if config.dev:
+        from skill.web.server import DEV_WARNING
+
+        logging.getLogger("skill.server").warning(DEV_WARNING)
+    return create_app(config)
+
+
+@lru_cache(maxsize=1)
+def _app() -> Any:
+    """Built once per process (an immutable app, not per-user state)."""
+    return build_app()
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        return _app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

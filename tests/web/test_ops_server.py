@@ -1,0 +1,336 @@
+"""The production server as operators run it: real gunicorn processes on 127.0.0.1.
+
+* gunicorn's own configuration (``GUNICORN_CMD_ARGS``, a config file) overrides the project's;
+* ``gunicorn 'skill.web.wsgi:app'`` works from the environment and keeps verification, the
+  skill-id check and the access log;
+* SIGTERM lets a request in flight finish, then the server exits 0;
+* metrics across two workers add up, count what an on-call engineer needs, and hold no personal data;
+* every log line has a UTC ISO-8601 time, a level and a pid, and every response has a line.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.envelopes import APPLICATION_ID, DEVICE_ID, USER_ID, envelope, intent_request, launch_request
+
+ROOT = Path(__file__).resolve().parents[2]
+STARTUP_TIMEOUT = 30.0
+TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Running:
+    """A server process, its port and its stderr."""
+
+    def __init__(self, process: subprocess.Popen, port: int, log: Path) -> None:
+        self.process, self.port, self.log = process, port, log
+
+    def lines(self) -> list[dict[str, Any]]:
+        text = self.log.read_text(encoding="utf-8", errors="replace")
+        return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+    def access(self) -> list[dict[str, Any]]:
+        return [line for line in self.lines() if line.get("logger") == "skill.access"]
+
+    def stderr(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
+
+    def workers(self, expected: int) -> list[int]:
+        """The worker pids, once there are ``expected`` of them (they boot one after another)."""
+        pid = self.process.pid
+        deadline = time.monotonic() + 10
+        while True:
+            found = [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+            if len(found) >= expected or time.monotonic() > deadline:
+                return found
+            time.sleep(0.05)
+
+
+@contextmanager
+def serving(command: list[str], tmp_path: Path, port: int, env: dict[str, str] | None = None) -> Iterator[Running]:
+    """Start ``command``; wait until /healthz on ``port`` answers; stop it (SIGTERM) afterwards."""
+    log = tmp_path / f"server-{port}.log"
+    child_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+    for name in ("SKILL_ID", "SKILL_DEV", "GUNICORN_CMD_ARGS", "PROMETHEUS_MULTIPROC_DIR", "SKILL_LOG_LEVEL",
+                 "SKILL_METRICS_PATH", "SKILL_METRICS_PORT"):
+        if name not in (env or {}):
+            child_env.pop(name, None)
+    with log.open("wb") as sink:
+        process = subprocess.Popen(command, cwd=tmp_path, env=child_env, stdin=subprocess.DEVNULL,
+                                   stdout=sink, stderr=sink)
+    running = Running(process, port, log)
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"the server exited with {process.returncode}:\n{running.stderr()}")
+            try:
+                if request(port, "GET", "/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"the server did not answer within {STARTUP_TIMEOUT:.0f} s:\n{running.stderr()}")
+            time.sleep(0.1)
+        yield running
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+
+
+def serve_command(*flags: str) -> list[str]:
+    return [sys.executable, "-m", "skill", "serve", *flags]
+
+
+def request(port: int, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+            ) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        reply = conn.getresponse()
+        return reply.status, reply.read()
+    finally:
+        conn.close()
+
+
+def post(port: int, data: dict[str, Any] | bytes) -> tuple[int, dict[str, Any]]:
+    body = data if isinstance(data, bytes) else json.dumps(data).encode()
+    status, raw = request(port, "POST", "/alexa", body, {"Content-Type": "application/json"})
+    return status, json.loads(raw)
+
+
+def scrape(port: int, path: str = "/metrics") -> dict[str, float]:
+    """Every sample of the skill's metrics: ``'name{labels}' -> value``."""
+    status, raw = request(port, "GET", path)
+    assert status == 200, f"the metrics scrape got {status}"
+    samples = {}
+    for line in raw.decode().splitlines():
+        if line.startswith("nose_twitch_"):
+            name, _, value = line.rpartition(" ")
+            samples[name] = float(value)
+    return samples
+
+
+def sample(samples: dict[str, float], name: str, **labels: str) -> float:
+    """The sum of the samples called ``name`` whose labels include ``labels``."""
+    total = 0.0
+    for key, value in samples.items():
+        metric, _, rest = key.partition("{")
+        have = dict(re.findall(r'(\w+)="([^"]*)"', rest))
+        if metric == name and all(have.get(k) == v for k, v in labels.items()):
+            total += value
+    return total
+
+
+def held_request(port: int, body: bytes) -> socket.socket:
+    """A POST whose body is half sent: the worker that took it stays busy until the rest comes."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=20)
+    head = (f"POST /alexa HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()
+    sock.sendall(head + body[: len(body) // 2])
+    return sock
+
+
+def finish(sock: socket.socket, body: bytes) -> tuple[int, dict[str, Any]]:
+    sock.sendall(body[len(body) // 2:])
+    data = b""
+    while chunk := sock.recv(65536):
+        data += chunk
+    sock.close()
+    head, _, payload = data.partition(b"\r\n\r\n")
+    return int(head.split()[1]), json.loads(payload)
+
+
+def assert_every_line_is_stamped(running: Running) -> None:
+    for line in running.log.read_text(encoding="utf-8").splitlines():
+        assert line.startswith("{"), f"a log line without time, level and pid: {line!r}"
+        record = json.loads(line)
+        assert TIME.match(record["time"]), f"not an ISO-8601 UTC time: {record['time']!r}"
+        assert record["level"] in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"} and isinstance(record["pid"], int)
+
+
+LAUNCH = envelope(launch_request(), new=True)
+
+
+# --- gunicorn's own configuration --------------------------------------------------------------
+
+
+def test_gunicorn_cmd_args_override_the_projects_settings(tmp_path):
+    ours, theirs = free_port(), free_port()
+    env = {"GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{theirs} --workers 3 --graceful-timeout 5"}
+    with serving(serve_command("--dev", "--port", str(ours), "--workers", "1"), tmp_path, theirs, env) as server:
+        assert post(theirs, LAUNCH)[0] == 200
+        with pytest.raises(OSError):
+            request(ours, "GET", "/healthz")
+        workers = server.workers(3)
+        assert len(workers) == 3, f"GUNICORN_CMD_ARGS asked for 3 workers: {workers}"
+
+
+def test_a_gunicorn_config_file_overrides_the_projects_settings(tmp_path):
+    theirs = free_port()
+    marker = tmp_path / "hook-ran"
+    (tmp_path / "team.conf.py").write_text(
+        f'bind = ["127.0.0.1:{theirs}"]\nworkers = 1\n'
+        f"def when_ready(server):\n    open({str(marker)!r}, 'w').close()\n"
+    )
+    command = serve_command("--dev", "--port", str(free_port()), "--gunicorn-config", "team.conf.py")
+    with serving(command, tmp_path, theirs) as server:
+        assert post(theirs, LAUNCH)[0] == 200
+        time.sleep(0.3)
+        assert len(server.workers(1)) == 1, "the config file asked for 1 worker"
+        assert marker.exists(), "the config file's own hook must run"
+
+
+# --- graceful shutdown ---------------------------------------------------------------------------
+
+
+def test_sigterm_lets_the_request_in_flight_finish_then_exits_0(tmp_path):
+    port = free_port()
+    body = json.dumps(LAUNCH).encode()
+    with serving(serve_command("--dev", "--port", str(port), "--workers", "1"), tmp_path, port) as server:
+        held = held_request(port, body)
+        time.sleep(0.3)  # the worker has the request and waits for the rest of its body
+        server.process.send_signal(signal.SIGTERM)
+        time.sleep(0.7)
+        assert server.process.poll() is None, "the server quit with a request in flight"
+        status, answer = finish(held, body)
+        assert status == 200 and answer["response"]["outputSpeech"], "the request in flight was not answered"
+        assert server.process.wait(timeout=15) == 0, "a graceful shutdown exits 0"
+    assert any(line.get("message", "").startswith("Handling signal: term") for line in server.lines())
+    assert [line["status"] for line in server.access()] == [200, 200], "the health check and the held request"
+
+
+# --- gunicorn 'skill.web.wsgi:app' ---------------------------------------------------------------
+
+
+def test_plain_gunicorn_refuses_metrics_it_could_not_add_up(tmp_path):
+    port = free_port()
+    env = {**os.environ, "SKILL_DEV": "1", "SKILL_METRICS_PATH": "/metrics"}
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    done = subprocess.run([*gunicorn_command(port), "--preload"], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=30, check=False)
+    assert done.returncode != 0, "metrics without the shared folder must not start"
+    assert "python:skill.web.gunicorn_conf" in done.stderr, f"the refusal should say how to fix it:\n{done.stderr}"
+
+
+def gunicorn_command(port: int, *extra: str, app: str = "skill.web.wsgi:app") -> list[str]:
+    return [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1", *extra, app]
+
+
+@pytest.mark.parametrize("app", ["skill.web.wsgi:app", "skill.web.app:create_app()"])
+def test_plain_gunicorn_keeps_the_skill_id_check_and_the_access_log(tmp_path, app):
+    port = free_port()
+    env = {"SKILL_ID": APPLICATION_ID, "SKILL_DEV": "1"}
+    with serving(gunicorn_command(port, app=app), tmp_path, port, env) as server:
+        assert post(port, LAUNCH)[0] == 200
+        status, answer = post(port, envelope(launch_request(), application_id="amzn1.ask.skill.someone-else"))
+        assert status == 400 and "different skill" in answer["error"]["message"]
+    lines = server.access()
+    assert [line["status"] for line in lines] == [200, 200, 400], f"every response is logged: {lines}"
+    assert lines[-1]["error"] == "verification:skill_id_mismatch"
+
+
+def test_plain_gunicorn_in_production_verifies_signatures_and_counts_failures(tmp_path):
+    port, metrics_port = free_port(), free_port()
+    env = {"SKILL_ID": APPLICATION_ID, "SKILL_METRICS_PATH": "/metrics", "SKILL_METRICS_PORT": str(metrics_port),
+           "SKILL_LOG_LEVEL": "WARNING"}
+    command = gunicorn_command(port, "-c", "python:skill.web.gunicorn_conf")
+    with serving(command, tmp_path, port, env) as server:
+        status, answer = post(port, LAUNCH)  # unsigned
+        assert status == 400 and answer["error"]["code"] == "verification_failed", answer
+        samples, on_port = scrape(port), scrape(metrics_port)
+    for counted in (samples, on_port):
+        assert sample(counted, "nose_twitch_verification_failures_total", reason="cert_url_missing") == 1
+    assert not [line for line in server.lines() if line["level"] == "INFO"], "SKILL_LOG_LEVEL=WARNING: no INFO lines"
+
+
+# --- metrics and logs across two workers ---------------------------------------------------------
+
+
+def conversation_to_emergency(port: int) -> None:
+    """A symptom check answered yes to its first question: an emergency routing."""
+    status, started = post(port, envelope(intent_request("SymptomCheckIntent"), new=True))
+    assert status == 200
+    attributes = started.get("sessionAttributes") or {}
+    status, outcome = post(port, envelope(intent_request("AMAZON.YesIntent"), attributes=attributes))
+    assert status == 200 and outcome["response"].get("shouldEndSession") is True, "the emergency ends the session"
+
+
+def test_metrics_add_up_across_two_workers_and_every_response_is_logged(tmp_path):
+    port, metrics_port = free_port(), free_port()
+    flags = ("--dev", "--skill-id", APPLICATION_ID, "--port", str(port), "--workers", "2",
+             "--metrics-path", "/metrics", "--metrics-port", str(metrics_port), "--metrics-host", "127.0.0.1")
+    body = json.dumps(LAUNCH).encode()
+    with serving(serve_command(*flags), tmp_path, port) as server:
+        held = held_request(port, body)  # one worker busy: the next requests go to the other
+        time.sleep(0.3)
+        for _ in range(3):
+            assert post(port, LAUNCH)[0] == 200
+        assert finish(held, body)[0] == 200
+        for _ in range(2):
+            assert post(port, LAUNCH)[0] == 200
+        conversation_to_emergency(port)
+        assert post(port, envelope(launch_request(), application_id="amzn1.ask.skill.other"))[0] == 400
+        assert request(port, "GET", "/nowhere")[0] == 404
+        assert request(port, "GET", "/alexa")[0] == 405
+        assert post(port, b"not json")[0] == 400
+        big = b"{" + b" " * (300 * 1024) + b"}"
+        assert request(port, "POST", "/alexa", big, {"Content-Type": "application/json"})[0] == 413
+        on_path, on_port = scrape(port), scrape(metrics_port)
+        text = request(metrics_port, "GET", "/metrics")[1].decode()
+
+    pids = {line["pid"] for line in server.access() if line.get("type") == "LaunchRequest"}
+    assert len(pids) == 2, f"the traffic should have reached both workers: {pids}"
+    for samples, where in ((on_path, "--metrics-path"), (on_port, "--metrics-port")):
+        launches = sample(samples, "nose_twitch_requests_total", type="LaunchRequest", status="200")
+        assert launches == 6, f"{where}: 6 launches over both workers, counted {launches}"
+        assert sample(samples, "nose_twitch_requests_total", type="IntentRequest", intent="AMAZON.YesIntent") == 1
+        for status in ("404", "405", "413"):
+            assert sample(samples, "nose_twitch_requests_total", status=status) == 1, f"{where}: one {status}"
+        assert sample(samples, "nose_twitch_outcomes_total", level="emergency", locale="en-US") == 1, where
+        assert sample(samples, "nose_twitch_verification_failures_total", reason="skill_id_mismatch") == 1, where
+        assert sample(samples, "nose_twitch_request_duration_seconds_count") >= 14, where
+    for secret in (USER_ID, DEVICE_ID, "TEST-TOKEN", "amzn1.echo-api.session"):
+        assert secret not in text and secret not in server.stderr(), f"{secret!r} leaked into metrics or logs"
+
+    statuses = sorted(line["status"] for line in server.access())
+    for status in (404, 405, 413, 400):
+        assert status in statuses, f"the {status} response has no access line: {statuses}"
+    assert_every_line_is_stamped(server)
+
+
+def test_a_metrics_port_already_taken_stops_the_server_with_a_reason(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        busy = taken.getsockname()[1]
+        env = {k: v for k, v in os.environ.items() if k not in ("GUNICORN_CMD_ARGS", "PROMETHEUS_MULTIPROC_DIR")}
+        done = subprocess.run(serve_command("--dev", "--port", str(free_port()), "--metrics-port", str(busy)),
+                              cwd=tmp_path, env=env, capture_output=True, text=True, timeout=30, check=False)
+    assert done.returncode == 2, f"exit {done.returncode}:\n{done.stderr[-1500:]}"
+    assert f"cannot serve metrics on 127.0.0.1:{busy}" in done.stderr
