@@ -22,6 +22,7 @@ classifier is trained, so the skill and the other tools start without it.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -87,13 +88,14 @@ def _sklearn() -> Any:
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
         from sklearn.multiclass import OneVsRestClassifier
-        from sklearn.pipeline import FeatureUnion, Pipeline
+        from sklearn.pipeline import FeatureUnion
+        import numpy
     except ImportError as exc:  # pragma: no cover - exercised only without the dev extra
         raise ClassifierUnavailable(INSTALL_HINT) from exc
     def model() -> Any:  # one-vs-rest liblinear: ~50x faster to train than the multinomial solver here
         return OneVsRestClassifier(LogisticRegression(C=20.0, solver="liblinear"))
 
-    return TfidfVectorizer, model, FeatureUnion, Pipeline
+    return TfidfVectorizer, model, FeatureUnion, numpy
 
 
 def _text_key(text: str) -> str:
@@ -103,9 +105,13 @@ def _text_key(text: str) -> str:
 class IntentClassifier:
     """Intent and slots for an utterance, learned from one locale's interaction model."""
 
-    def __init__(self, pipeline: Any, locale: str, intent_slots: Mapping[str, Mapping[str, str]],
-                 types: Mapping[str, SlotType], threshold: float = THRESHOLD) -> None:
-        self._pipeline = pipeline
+    def __init__(self, features: Any, weights: Any, bias: Any, classes: Sequence[str], locale: str,
+                 intent_slots: Mapping[str, Mapping[str, str]], types: Mapping[str, SlotType],
+                 threshold: float = THRESHOLD) -> None:
+        self._features = features
+        self._weights = weights  # classes x features, the one-vs-rest models stacked
+        self._bias = bias
+        self.classes = tuple(classes)
         self.locale = locale
         self.language = locale.split("-")[0].lower()
         self.intent_slots = intent_slots
@@ -117,7 +123,7 @@ class IntentClassifier:
     @classmethod
     def train(cls, model: Mapping[str, Any], locale: str) -> IntentClassifier:
         """A classifier trained on ``model`` (an interaction model as loaded from JSON) alone."""
-        TfidfVectorizer, linear_model, FeatureUnion, Pipeline = _sklearn()
+        TfidfVectorizer, linear_model, FeatureUnion, numpy = _sklearn()
         language = locale.split("-")[0].lower()
         language_model = model["interactionModel"]["languageModel"]
         types = {t["name"]: SlotType(t["name"], t.get("values", [])) for t in language_model.get("types", [])}
@@ -133,9 +139,12 @@ class IntentClassifier:
                                       token_pattern=r"(?u)\b\w+\b")),
             ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True)),
         ])
-        pipeline = Pipeline([("features", features), ("model", linear_model())])
-        pipeline.fit([_text_key(t) for t in texts], labels)
-        return cls(pipeline, locale, intent_slots, types)
+        matrix = features.fit_transform([_text_key(t) for t in texts])
+        fitted = linear_model().fit(matrix, labels)
+        # One matrix product per batch instead of one call per intent model: predicting stays ~1 ms.
+        weights = numpy.vstack([estimator.coef_ for estimator in fitted.estimators_])
+        bias = numpy.concatenate([estimator.intercept_ for estimator in fitted.estimators_])
+        return cls(features, weights, bias, [str(c) for c in fitted.classes_], locale, intent_slots, types)
 
     @classmethod
     def load(cls, path: Path, locale: str | None = None) -> IntentClassifier:
@@ -144,24 +153,41 @@ class IntentClassifier:
 
     # --- prediction ---
 
+    def probabilities(self, texts: Sequence[str]) -> list[list[tuple[str, float]]]:
+        """For each text, every intent with its probability, likeliest first (one-vs-rest, normalised)."""
+        keys = [_text_key(t) for t in texts]
+        if not keys:
+            return []
+        scores = self._features.transform(keys) @ self._weights.T + self._bias
+        out = []
+        for key, row in zip(keys, scores):
+            if not key:
+                out.append([])
+                continue
+            odds = [1.0 / (1.0 + math.exp(-float(x))) for x in row]
+            total = sum(odds) or 1.0
+            out.append(sorted(((c, p / total) for c, p in zip(self.classes, odds)), key=lambda cp: -cp[1]))
+        return out
+
     def ranked(self, text: str, n: int = 3) -> list[tuple[str, float]]:
         """The ``n`` likeliest intents with their probabilities."""
-        key = _text_key(text)
-        if not key:
-            return []
-        probabilities = self._pipeline.predict_proba([key])[0]
-        classes = self._pipeline.classes_
-        order = sorted(range(len(classes)), key=lambda i: -probabilities[i])[:n]
-        return [(str(classes[i]), float(probabilities[i])) for i in order]
+        return self.probabilities([text])[0][:n]
 
     def predict(self, text: str) -> Interpretation:
         """The intent and its slots; ``AMAZON.FallbackIntent`` when no intent is likely enough."""
-        ranked = self.ranked(text, 1)
-        if not ranked or ranked[0][1] < self.threshold:
-            score = ranked[0][1] if ranked else 0.0
-            return Interpretation(FALLBACK_INTENT, self._slots(FALLBACK_INTENT, text), score)
-        intent, score = ranked[0]
-        return Interpretation(intent, self._slots(intent, text), score)
+        return self.predict_many([text])[0]
+
+    def predict_many(self, texts: Sequence[str]) -> list[Interpretation]:
+        """:meth:`predict` for many texts at once (one matrix product)."""
+        out = []
+        for text, ranked in zip(texts, self.probabilities(texts)):
+            if not ranked or ranked[0][1] < self.threshold:
+                score = ranked[0][1] if ranked else 0.0
+                out.append(Interpretation(FALLBACK_INTENT, self._slots(FALLBACK_INTENT, text), score))
+            else:
+                intent, score = ranked[0]
+                out.append(Interpretation(intent, self._slots(intent, text), score))
+        return out
 
     def _slots(self, intent: str, text: str) -> tuple[SlotFill, ...]:
         """Every slot the intent declares: known values found in the text (longest first), resolved."""

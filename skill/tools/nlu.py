@@ -59,7 +59,7 @@ BUILTIN_PHRASES: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         ),
         "AMAZON.StopIntent": (
             "stop", "exit", "goodbye", "bye", "bye bye", "enough", "that's enough", "that's all", "i'm done",
-            "shut up", "be quiet", "off", "end", "finish",
+            "shut up", "be quiet", "off", "end", "finish", "stop please", "please stop", "stop it", "quit",
         ),
         "AMAZON.CancelIntent": ("cancel", "never mind", "nevermind", "forget it", "cancel that"),
         "AMAZON.RepeatIntent": (
@@ -81,7 +81,8 @@ BUILTIN_PHRASES: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "AMAZON.HelpIntent": ("ayuda", "ayúdame", "qué puedo decir", "qué puedes hacer", "necesito ayuda",
                               "cómo funciona", "qué puedo preguntar"),
         "AMAZON.StopIntent": ("para", "parar", "detente", "salir", "adiós", "basta", "termina", "terminar",
-                              "ya está", "ya basta", "sal", "cállate"),
+                              "ya está", "ya basta", "sal", "cállate",
+                              "para por favor", "ya para", "detente por favor"),
         "AMAZON.CancelIntent": ("cancela", "cancelar", "olvídalo", "déjalo", "olvida eso"),
         "AMAZON.RepeatIntent": ("repite", "repítelo", "repetir", "otra vez", "puedes repetir", "qué dijiste",
                                 "repite eso", "dilo otra vez"),

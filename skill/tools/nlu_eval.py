@@ -208,9 +208,9 @@ def evaluate(model: Mapping[str, Any], locale: str, phrasings: Sequence[Phrasing
     report.left_out = dict(sorted(left.items()))
     report.evaluated = len(keep)
     matcher = Matcher(model, locale)
-    for phrasing in keep:
+    predictions = classifier.predict_many([p.say for p in keep])
+    for phrasing, got in zip(keep, predictions):
         report.exact += is_right(phrasing, matcher.exact(phrasing.say))[1]
-        got = classifier.predict(phrasing.say)
         intent_ok, all_ok = is_right(phrasing, got)
         report.classifier_intent += intent_ok
         report.classifier += all_ok
