@@ -15,6 +15,13 @@ Custom slot values resolve like Alexa's entity resolution: the value or a synony
 values are spoken English or Spanish durations turned into ISO-8601 ("three weeks" -> "P3W");
 what cannot be read is passed on as said. Built-in intents have no samples in a model, so a short
 phrase list per language stands in for Alexa's own (:data:`BUILTIN_PHRASES`).
+
+Why this matcher and not the statistical classifier (:mod:`skill.tools.classifier`): ``chat`` is
+part of the installed tool set, and scikit-learn is a development dependency only; the matcher
+needs nothing beyond the standard library, starts instantly, gives the same answer on every machine
+and says which sample it matched, which is what a developer debugging a model wants. The
+classifier is the *measurement* of how a learned NLU generalises (``nose-twitch nlu-eval`` and
+tests/nlu/), kept independent of the matcher so the two can disagree and show it.
 """
 
 from __future__ import annotations
