@@ -36,6 +36,15 @@ _SLOT_REF = re.compile(r"\{([^{}]+)\}")
 _INVOCATION = re.compile(r"^[a-zñáéíóúü]+( [a-zñáéíóúü]+)+$")
 
 
+#: Words that carry no intent: two samples that differ only by these are one sample to a listener.
+FILLER_WORDS = {
+    "en": frozenset({"please", "the", "a", "an", "my", "me", "just", "so", "really", "now", "then", "um", "uh",
+                     "well", "oh", "hey", "okay", "ok"}),
+    "es": frozenset({"pues", "bueno", "oye", "eh", "por favor", "favor", "el", "la", "los", "las", "mi", "ahora",
+                     "entonces", "ya"}),
+}
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     """One finding: where (file and key) and what."""
@@ -109,6 +118,7 @@ def check_model(path: Path) -> list[Problem]:
     if len(intents) > MAX_INTENTS:
         problems.append(Problem(name, "intents", f"{len(intents)} intents, over Alexa's {MAX_INTENTS}"))
     seen: dict[str, str] = {}
+    placed: list[tuple[str, str, str]] = []
     for intent in intents:
         intent_name = intent.get("name", "?")
         where = f"intents.{intent_name}"
@@ -137,10 +147,12 @@ def check_model(path: Path) -> list[Problem]:
                     problems.append(Problem(name, at, f"slot {{{ref}}} is not declared"))
             if _SLOT_REF.sub("", sample).strip() == "":
                 problems.append(Problem(name, at, "a sample that is only a slot"))
+            placed.append((intent_name, sample, at))
         for slot_name, slot in slots.items():
             slot_type = slot.get("type", "")
             if not slot_type.startswith("AMAZON.") and slot_type not in types:
                 problems.append(Problem(name, f"{where}.slots.{slot_name}", f"slot type {slot_type!r} is not defined"))
+    problems += check_near_duplicates(name, placed, path.stem.split("-")[0].lower())
     for type_name, slot_type in types.items():
         ids = [v.get("id") for v in slot_type.get("values", [])]
         if len(ids) != len(set(ids)):
@@ -159,6 +171,52 @@ def check_model(path: Path) -> list[Problem]:
                         "warning",
                     ))
                 owner.setdefault(key, value.get("id"))
+    return problems
+
+
+def _loose_words(sample: str, language: str) -> list[str]:
+    """A sample's words with every slot as ``{}`` and filler words dropped."""
+    fillers = FILLER_WORDS.get(language, FILLER_WORDS["en"])
+    text = " ".join(_SLOT_REF.sub("{}", sample.lower()).split())
+    for phrase in (f for f in fillers if " " in f):
+        text = f" {text} ".replace(f" {phrase} ", " ").strip()
+    return [w for w in text.split() if w not in fillers]
+
+
+def check_near_duplicates(file: str, placed: Iterable[tuple[str, str, str]], language: str) -> list[Problem]:
+    """Warnings for samples of different intents that Alexa would find ambiguous.
+
+    Two kinds: the same words once slot names and filler words are ignored ("tell me about {trigger}"
+    and "tell me about the {symptom}"), and one word apart ("should i see a doctor about it" and "when
+    should i see a doctor about it"). Exact duplicates are errors reported elsewhere.
+    """
+    problems: list[Problem] = []
+    loose: dict[str, tuple[str, str]] = {}
+    exact: dict[str, tuple[str, str]] = {}
+    entries = []
+    for intent, sample, at in placed:
+        words = _loose_words(sample, language)
+        key = " ".join(words)
+        exact_key = normalise(sample)
+        if key in loose and loose[key][0] != intent and exact.get(exact_key, (intent,))[0] == intent:
+            other_intent, other = loose[key]
+            problems.append(Problem(file, at, f"near-duplicate of {other!r} in intents.{other_intent} (the same "
+                                              "words once slot names and filler words are ignored)", "warning"))
+        loose.setdefault(key, (intent, sample))
+        exact.setdefault(exact_key, (intent, sample))
+        entries.append((intent, sample, at, words))
+    for intent, sample, at, words in entries:
+        if len(words) < 3:
+            continue
+        for i in range(len(words)):
+            if words[i] == "{}":  # a slot carries what was said: "puede ser el {trigger}" is not "puede ser"
+                continue
+            shorter = " ".join(words[:i] + words[i + 1 :])
+            if shorter in loose and loose[shorter][0] != intent:
+                other_intent, other = loose[shorter]
+                problems.append(Problem(file, at, f"near-duplicate of {other!r} in intents.{other_intent} (one word "
+                                                  f"apart: {words[i]!r}); Alexa may confuse them", "warning"))
+                break
     return problems
 
 

@@ -15,6 +15,13 @@ Custom slot values resolve like Alexa's entity resolution: the value or a synony
 values are spoken English or Spanish durations turned into ISO-8601 ("three weeks" -> "P3W");
 what cannot be read is passed on as said. Built-in intents have no samples in a model, so a short
 phrase list per language stands in for Alexa's own (:data:`BUILTIN_PHRASES`).
+
+Why this matcher and not the statistical classifier (:mod:`skill.tools.classifier`): ``chat`` is
+part of the installed tool set, and scikit-learn is a development dependency only; the matcher
+needs nothing beyond the standard library, starts instantly, gives the same answer on every machine
+and says which sample it matched, which is what a developer debugging a model wants. The
+classifier is the *measurement* of how a learned NLU generalises (``nose-twitch nlu-eval`` and
+tests/nlu/), kept independent of the matcher so the two can disagree and show it.
 """
 
 from __future__ import annotations
@@ -59,7 +66,7 @@ BUILTIN_PHRASES: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         ),
         "AMAZON.StopIntent": (
             "stop", "exit", "goodbye", "bye", "bye bye", "enough", "that's enough", "that's all", "i'm done",
-            "shut up", "be quiet", "off", "end", "finish",
+            "shut up", "be quiet", "off", "end", "finish", "stop please", "please stop", "stop it", "quit",
         ),
         "AMAZON.CancelIntent": ("cancel", "never mind", "nevermind", "forget it", "cancel that"),
         "AMAZON.RepeatIntent": (
@@ -81,7 +88,8 @@ BUILTIN_PHRASES: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "AMAZON.HelpIntent": ("ayuda", "ayúdame", "qué puedo decir", "qué puedes hacer", "necesito ayuda",
                               "cómo funciona", "qué puedo preguntar"),
         "AMAZON.StopIntent": ("para", "parar", "detente", "salir", "adiós", "basta", "termina", "terminar",
-                              "ya está", "ya basta", "sal", "cállate"),
+                              "ya está", "ya basta", "sal", "cállate",
+                              "para por favor", "ya para", "detente por favor"),
         "AMAZON.CancelIntent": ("cancela", "cancelar", "olvídalo", "déjalo", "olvida eso"),
         "AMAZON.RepeatIntent": ("repite", "repítelo", "repetir", "otra vez", "puedes repetir", "qué dijiste",
                                 "repite eso", "dilo otra vez"),
@@ -115,7 +123,8 @@ def fold(text: str) -> str:
     return "".join(out)
 
 
-def _key(text: str) -> str:
+def phrase_key(text: str) -> str:
+    """The comparison form of a phrase: normalised, accents off."""
     return fold(normalise(text))
 
 
@@ -242,7 +251,7 @@ def _iso(parts: Mapping[str, int]) -> str:
 
 def spoken_duration_to_iso(text: str, language: str = "en") -> str | None:
     """ "three weeks" -> "P3W", "2 days" -> "P2D", "tres semanas" -> "P3W"; None if it is not a duration."""
-    tokens = _key(text).split()
+    tokens = phrase_key(text).split()
     leads = sorted(_vocab(_LEAD_INS, language), key=len, reverse=True)
     stripped = True
     while stripped and tokens:
@@ -332,7 +341,7 @@ class _Sample:
     slots: tuple[str, ...]
 
 
-class _SlotType:
+class SlotType:
     """A custom slot type's values and synonyms, folded, for resolution and for spotting in input."""
 
     def __init__(self, name: str, values: Iterable[Mapping[str, Any]]) -> None:
@@ -342,7 +351,7 @@ class _SlotType:
             value_id, body = value.get("id"), value.get("name") or {}
             canonical = body.get("value", "")
             for said in (canonical, *body.get("synonyms", ())):
-                key = _key(said)
+                key = phrase_key(said)
                 if key and value_id:
                     self.lookup.setdefault(key, (value_id, canonical))
         self.by_length = sorted(self.lookup, key=lambda k: (-len(k.split()), -len(k)))
@@ -375,7 +384,7 @@ class Matcher:
         self.threshold = threshold
         language_model = model["interactionModel"]["languageModel"]
         self.types = {
-            t["name"]: _SlotType(t["name"], t.get("values", [])) for t in language_model.get("types", [])
+            t["name"]: SlotType(t["name"], t.get("values", [])) for t in language_model.get("types", [])
         }
         self.intent_slots: dict[str, dict[str, str]] = {}
         self.samples: list[_Sample] = []
@@ -410,7 +419,7 @@ class Matcher:
                 tokens.append(piece)
                 parts.append(f"(?P<{name}>.+?)")
             else:
-                words = _key(piece).split()
+                words = phrase_key(piece).split()
                 tokens += words
                 parts += [re.escape(w) for w in words]
         if not tokens:
@@ -439,6 +448,11 @@ class Matcher:
         if FALLBACK_INTENT not in self.intent_slots:
             return Interpretation(intent=FALLBACK_INTENT, score=score)
         return Interpretation(intent=FALLBACK_INTENT, slots=self._slots(FALLBACK_INTENT, {}), score=score)
+
+    def exact(self, text: str) -> Interpretation | None:
+        """Only the exact step, as virtual-alexa matches: a sample whose words are the input's, or None."""
+        said = normalise(text)
+        return self._exact(said, fold(said)) if said else None
 
     def _exact(self, said: str, key: str) -> Interpretation | None:
         best: tuple[float, int, Interpretation] | None = None
@@ -469,7 +483,7 @@ class Matcher:
             if slot_type == DURATION_TYPE:
                 span = find_duration(tokens, self.language)
             elif slot_type in self.types:
-                span = _find_phrase(tokens, self.types[slot_type].by_length)
+                span = find_phrase(tokens, self.types[slot_type].by_length)
             if span is None:
                 continue
             start, end = span
@@ -511,7 +525,7 @@ class Matcher:
                 fills.append(SlotFill(name, slot_type, spoken_duration_to_iso(value, self.language) or value))
             elif slot_type in self.types or not slot_type.startswith("AMAZON."):
                 slot_values = self.types.get(slot_type)
-                found = slot_values.resolve(_key(value), self.language) if slot_values else None
+                found = slot_values.resolve(phrase_key(value), self.language) if slot_values else None
                 if found:
                     fills.append(SlotFill(name, slot_type, value, ER_SUCCESS_MATCH, found[0], found[1]))
                 else:
@@ -521,7 +535,7 @@ class Matcher:
         return tuple(fills)
 
 
-def _find_phrase(tokens: Sequence[str], phrases: Sequence[str]) -> tuple[int, int] | None:
+def find_phrase(tokens: Sequence[str], phrases: Sequence[str]) -> tuple[int, int] | None:
     """The first, longest occurrence of any phrase (folded words) as whole words in ``tokens``."""
     for phrase in phrases:
         words = phrase.split()
