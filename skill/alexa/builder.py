@@ -5,7 +5,7 @@ from __future__ import annotations
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import SkillBuilder
 
-from skill.alexa.handlers import builtins, can_fulfill, topics, triage
+from skill.alexa.handlers import builtins, can_fulfill, facts, topics, triage
 from skill.alexa.handlers.errors import ApologyExceptionHandler
 from skill.alexa.resources import LocaleInterceptor, SkillResources
 from skill.config import SkillConfig
@@ -19,6 +19,7 @@ def request_handlers() -> list:
         # During a check, the triage handlers own yes / no / help / stop / repeat-like intents.
         *triage.handlers(),
         topics.TopicIntentHandler(),
+        *facts.handlers(),
         topics.TriggerDetailHandler(),
         topics.MoreHandler(),
         builtins.HelpHandler(),

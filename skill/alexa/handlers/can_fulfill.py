@@ -3,12 +3,13 @@
 Alexa asks "could you handle this?" before routing a request that did not name the skill. The
 answer must be honest and silent (no speech, no state):
 
-- YES for an intent the skill answers on its own (a topic, a named trigger, a symptom check) when
-  every filled slot is understood;
+- YES for an intent the skill answers on its own (a topic, a named trigger, a named thing, the
+  sources, a symptom check) when every filled slot is understood;
 - MAYBE for a symptom check whose symptom or duration the skill cannot read: the check still runs
   in full (it asks about every sign), but the detail the user gave is not used;
 - NO for built-ins (stop, help, yes...), for intents that only make sense mid-conversation ("more",
-  "not sure", "why", "go back"), for a trigger the skill has no content for, and for anything else.
+  "not sure", "why", "go back"), for a trigger or a thing the skill has no content for, and for
+  anything else.
 """
 
 from __future__ import annotations
@@ -26,9 +27,11 @@ from ask_sdk_model.canfulfill import (
 )
 
 from skill.alexa.context import note
+from skill.alexa.handlers.facts import FACT_INTENT, SOURCES_INTENT, THING_SLOT
 from skill.alexa.handlers.topics import TOPIC_INTENTS, TRIGGER_INTENT, TRIGGER_SLOT
 from skill.alexa.requests import SlotValue, is_request_type, read_slot
 from skill.alexa.resources import LocaleResources, get_resources
+from skill.domain import facts
 from skill.domain.triage import parse_iso_duration
 
 SYMPTOM_CHECK_INTENT = "SymptomCheckIntent"
@@ -46,10 +49,12 @@ READ_BY_ASKING = (CanUnderstandSlotValues.MAYBE, CanFulfillSlotValues.YES)
 ANSWERABLE_SLOTS: dict[str, tuple[str, ...]] = {
     **{intent: () for intent in TOPIC_INTENTS},
     TRIGGER_INTENT: (TRIGGER_SLOT,),
+    FACT_INTENT: (THING_SLOT,),
+    SOURCES_INTENT: (),
     SYMPTOM_CHECK_INTENT: (SYMPTOM_SLOT, DURATION_SLOT),
 }
 #: Intents that cannot be answered without the slot (a trigger question needs the trigger).
-REQUIRED_SLOTS = {TRIGGER_INTENT: TRIGGER_SLOT}
+REQUIRED_SLOTS = {TRIGGER_INTENT: TRIGGER_SLOT, FACT_INTENT: THING_SLOT}
 
 
 class CanFulfillHandler(AbstractRequestHandler):
@@ -102,6 +107,8 @@ def _slot_verdict(
     if name == TRIGGER_SLOT:
         known = value.id is not None and resources.content.has(f"triggers.{value.id}")
         return UNDERSTOOD if known else NOT_UNDERSTOOD
+    if name == THING_SLOT:
+        return UNDERSTOOD if facts.answer(resources.content, value.id) is not None else NOT_UNDERSTOOD
     if name == SYMPTOM_SLOT:
         return UNDERSTOOD if value.id in resources.protocol.symptom_map else READ_BY_ASKING
     # DURATION_SLOT: an ISO 8601 duration the triage engine can read, else the check asks.
