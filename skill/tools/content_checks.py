@@ -473,7 +473,9 @@ def check_content(content_dir: Path) -> list[Problem]:
     ]
 
 
-def check_things(files: ContentFiles, content: Content, locale: str, model: str, thing_values: set[str]) -> list[Problem]:
+def check_things(
+    files: ContentFiles, content: Content, locale: str, model: str, thing_values: set[str]
+) -> list[Problem]:
     """The THING slot type and the facts agree both ways, for one model's locale.
 
     Every THING value has a ``things.<id>`` entry (how the skill names it) and at least one fact
@@ -488,7 +490,9 @@ def check_things(files: ContentFiles, content: Content, locale: str, model: str,
     for key, fact in facts.items():
         ids = about_ids(fact) if isinstance(fact, Mapping) else ()
         if not ids:
-            problems.append(Problem(where, f"facts.{key}.about", "a fact must say what it is about (a THING id or a list)"))
+            problems.append(Problem(
+                where, f"facts.{key}.about", "a fact must say what it is about (a THING id or a list)"
+            ))
         for thing in ids:
             covered.add(thing)
             if thing not in thing_values:

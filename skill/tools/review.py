@@ -391,10 +391,11 @@ class LocaleReview:
                 lines.append(f"<li>{self.say(key + '.say')} {self.badges(key, node)}</li>")
             topic = self.content.node(f"things.{thing}").get("topic")
             offer = self.say(f"facts_help.offer.{topic}") if topic else ""
+            title, name = self.say(f"things.{thing}.title"), self.say(f"things.{thing}.name")
             blocks.append(
                 f'<div class="topic" id="{self.dom}-things-{esc(thing)}">'
-                f"<h4>{self.say(f'things.{thing}.title')} <span class='muted'>(named “{self.say(f'things.{thing}.name')}”)"
-                f"</span> <code>{esc(thing)}</code></h4><ul>{''.join(lines)}</ul>"
+                f"<h4>{title} <span class='muted'>(named “{name}”)</span> <code>{esc(thing)}</code></h4>"
+                f"<ul>{''.join(lines)}</ul>"
                 f'<p class="closing">{offer} <span class="muted">(“yes” answers <code>{esc(topic)}</code>)</span></p>'
                 "</div>"
             )
