@@ -71,6 +71,22 @@ def emergency_first(content: Content) -> tuple[str, tuple[str, ...]]:
     return content.format(node["say"]), source_ids(node)
 
 
+def trigger_named(content: Content, said: str | None) -> str | None:
+    """The trigger a spoken value names ("does magnesium help?" heard with no THING match), if any.
+
+    Triggers are their own slot type; a question shaped like a fact question can still name one.
+    """
+    spoken = " ".join((said or "").lower().split())
+    triggers = content.node("triggers") if content.has("triggers") else {}
+    if not spoken or not isinstance(triggers, Mapping):
+        return None
+    for trigger_id, node in triggers.items():
+        name = str(node.get("name", "")).lower() if isinstance(node, Mapping) else ""
+        if spoken in {trigger_id.replace("_", " "), name}:
+            return trigger_id
+    return None
+
+
 def answer(content: Content, thing: str | None) -> FactAnswer | None:
     """The answer about ``thing``; None when the content has no facts about it (an unknown thing)."""
     if not thing or thing not in thing_ids(content):

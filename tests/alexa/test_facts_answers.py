@@ -123,7 +123,7 @@ def test_yes_to_the_offer_answers_the_related_topic(conversation, store, locale)
 @pytest.mark.parametrize("locale", FOCUSED_LOCALES)
 @pytest.mark.parametrize(
     "thing_slot",
-    [slot("thing", "unicorn tears", match=False), slot("thing"), None, slot("thing", "caffeine", id="caffeine")],
+    [slot("thing", "unicorn tears", match=False), slot("thing"), None, slot("thing", "acupuncture", id="acupuncture")],
     ids=["no-match", "empty", "absent", "id-without-facts"],
 )
 def test_an_unknown_thing_gets_a_helpful_answer(conversation, store, locale, thing_slot):
@@ -220,3 +220,18 @@ def test_the_treatments_first_page_is_the_summary_with_botox(conversation, local
     text = speech(conv.intent("TreatmentsIntent")).lower()
     assert re.search(r"b[oó]tox", text), f"{locale}: the first page of treatments should name Botox: {text!r}"
     assert conv.attributes.get("pending") == "more", f"{locale}: the other treatments follow on request"
+
+
+@pytest.mark.parametrize(
+    ("locale", "said", "trigger"),
+    [("en-US", "magnesium", "magnesium"), ("en-US", "Sleep", "sleep"), ("es-US", "magnesio", "magnesium"),
+     ("es-MX", "cafeína", "caffeine")],
+)
+def test_a_fact_question_that_names_a_trigger_gets_the_trigger(conversation, store, locale, said, trigger):
+    """"Does magnesium help?" heard as FactIntent with no THING match still answers about magnesium."""
+    content = store.for_locale(locale)
+    conv = conversation(locale)
+    conv.launch()
+    text = speech(conv.intent("FactIntent", slot("thing", said, match=False)))
+    first = content.format(content.node(f"triggers.{trigger}.items")[0]["say"])
+    assert text.startswith(first), f"{locale} {said!r}: should answer the {trigger} trigger: {text!r}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from skill.domain.content import ContentStore
-from skill.domain.facts import about_ids, answer, facts_about, thing_ids
+from skill.domain.facts import about_ids, answer, facts_about, thing_ids, trigger_named
 
 
 def tiny_store(**facts_yaml) -> ContentStore:
@@ -69,3 +69,12 @@ def test_the_real_content_has_facts_for_every_thing(store):
         content = store.for_locale(tag)
         empty = [thing for thing in thing_ids(content) if answer(content, thing) is None]
         assert not empty, f"{tag}: things without facts: {empty}"
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [("caffeine", "caffeine"), ("  Magnesium ", "magnesium"), ("neurological disorders", "neurological"),
+     ("botox", None), ("", None), (None, None)],
+)
+def test_a_spoken_value_that_names_a_trigger(store, said, expected):
+    assert trigger_named(store.for_locale("en-US"), said) == expected

@@ -2,7 +2,8 @@
 
 "Does Botox help?" reads the THING slot's resolved id and speaks the facts about that thing
 (:mod:`skill.domain.facts`), then offers the related topic: a "yes" answers it through the pending
-topic, like a topic's own follow-up. "Who wrote this?" names the sources; the card lists them.
+topic, like a topic's own follow-up. An unmatched value that names a trigger ("does magnesium
+help?") gets that trigger's answer. "Who wrote this?" names the sources; the card lists them.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from ask_sdk_model import Response
 
 from skill.alexa.context import note
 from skill.alexa.handlers.replies import anything_else
+from skill.alexa.handlers.topics import answer_topic
 from skill.alexa.requests import get_slot, is_intent, is_new_session
 from skill.alexa.resources import get_resources
 from skill.alexa.speech import Reply, Screen, join_lines
@@ -42,7 +44,11 @@ class FactIntentHandler(AbstractRequestHandler):
     def handle(self, handler_input: HandlerInput) -> Response:
         note(handler_input, handler="fact")
         content = get_resources(handler_input).content
-        found = facts.answer(content, get_slot(handler_input, THING_SLOT).id)
+        thing = get_slot(handler_input, THING_SLOT)
+        found = facts.answer(content, thing.id)
+        trigger = facts.trigger_named(content, thing.raw) if found is None else None
+        if trigger is not None:
+            return answer_topic(handler_input, "trigger", trigger)
         notice = (content.text("one_shot_notice"),) if is_new_session(handler_input) else ()
         if found is None:
             reply = Reply(
