@@ -5,7 +5,7 @@ from __future__ import annotations
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import SkillBuilder
 
-from skill.alexa.handlers import builtins, can_fulfill, emergency, topics, triage
+from skill.alexa.handlers import builtins, can_fulfill, emergency, facts, topics, triage
 from skill.alexa.handlers.errors import ApologyExceptionHandler
 from skill.alexa.resources import LocaleInterceptor, SkillResources
 from skill.config import SkillConfig
@@ -21,6 +21,7 @@ def request_handlers() -> list:
         # During a check, the triage handlers own yes / no / help / stop / repeat-like intents.
         *triage.handlers(),
         topics.TopicIntentHandler(),
+        *facts.handlers(),
         topics.TriggerDetailHandler(),
         topics.MoreHandler(),
         builtins.HelpHandler(),

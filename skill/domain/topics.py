@@ -1,4 +1,8 @@
-"""Topics (domain layer): answers read from content, spoken a page (three items) at a time."""
+"""Topics (domain layer): answers read from content, spoken a page (three items) at a time.
+
+Answer first: a topic marked ``emergency_first`` (one that names warning signs) opens its first page
+with the shared emergency line, before its intro, so the emergency number comes in the first words.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from dataclasses import dataclass
 from skill.domain.content import Content, ContentError
 
 PAGE_SIZE = 3
+#: The shared emergency line (top-level content key): said first by topics marked ``emergency_first``.
+EMERGENCY_LINE = "emergency_line"
 
 
 @dataclass(frozen=True)
@@ -30,17 +36,25 @@ def topic_key(kind: str, topic_id: str) -> str:
 
 
 def page(content: Content, kind: str, topic_id: str, start: int = 0, size: int = PAGE_SIZE) -> Page:
-    """The page of a topic that starts at item ``start``; the intro is spoken with the first page."""
+    """The page of a topic that starts at item ``start``; the intro is spoken with the first page.
+
+    A topic may hold fewer items on its first page (``first_page_items``), so that its intro (and
+    the emergency line) still fit one turn.
+    """
     key = topic_key(kind, topic_id)
     node = content.node(key)
     if not isinstance(node, Mapping):
         raise ContentError(f"content key {key!r} is not a topic for {content.tag}")
     items = [content.format(item["say"]) for item in node.get("items", ())]
     start = max(0, min(start, len(items)))
+    if start == 0 and isinstance(node.get("first_page_items"), int):
+        size = max(1, node["first_page_items"])  # at least one, so "more" moves on
     points = tuple(items[start : start + size])
     lines = list(points)
     if start == 0 and node.get("intro"):
         lines.insert(0, content.format(node["intro"]))
+    if start == 0 and node.get("emergency_first"):
+        lines.insert(0, content.format(content.node(EMERGENCY_LINE)["say"]))
     end = start + size
     return Page(
         key=key,

@@ -15,7 +15,9 @@ finding is a :class:`~skill.tools.model_checks.Problem` naming the file
 - every fact (a mapping with ``say``, ``ask`` or ``meaning``, or a topic's ``intro`` beside its
   ``items``) has a ``source:`` and every
   source id is declared in a ``sources`` or ``clinical_sources`` section;
-- the triage protocol builds for every tag, and the skill's content store loads.
+- the triage protocol builds for every tag, and the skill's content store loads;
+- with the models (:func:`check_things`): every THING slot value has facts, and every fact is
+  about a THING value.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import yaml
 
 from skill.domain.content import (
     DEFAULT_LANGUAGE,
+    Content,
     ContentError,
     ContentStore,
     deep_merge,
@@ -39,6 +42,7 @@ from skill.domain.content import (
     tag_folders,
 )
 from skill.domain import triage_budget
+from skill.domain.facts import about_ids
 from skill.domain.triage import Protocol
 from skill.tools.model_checks import Problem
 
@@ -506,3 +510,48 @@ def check_content(content_dir: Path) -> list[Problem]:
         *check_triage_references(files),
         *check_store(files),
     ]
+
+
+def check_things(
+    files: ContentFiles, content: Content, locale: str, model: str, thing_values: set[str]
+) -> list[Problem]:
+    """The THING slot type and the facts agree both ways, for one model's locale.
+
+    Every THING value has a ``things.<id>`` entry (how the skill names it) and at least one fact
+    ``about:`` it; every fact is about THING values, and every thing's ``topic`` is a topic.
+    """
+    tag = content.tag
+    where = files.file_of(tag if (tag, "facts") in files.origin else tag.split("-")[0], "facts")
+    things = content.node("things") if content.has("things") else {}
+    facts = content.node("facts") if content.has("facts") else {}
+    covered: set[str] = set()
+    problems: list[Problem] = []
+    for key, fact in facts.items():
+        ids = about_ids(fact) if isinstance(fact, Mapping) else ()
+        if not ids:
+            problems.append(Problem(
+                where, f"facts.{key}.about", "a fact must say what it is about (a THING id or a list)"
+            ))
+        for thing in ids:
+            covered.add(thing)
+            if thing not in thing_values:
+                problems.append(Problem(
+                    where, f"facts.{key}.about", f"{thing!r} is not a THING value in {model}: add it to the model"
+                ))
+    topics = content.node("topics") if content.has("topics") else {}
+    for thing, meta in things.items():
+        if thing not in thing_values:
+            problems.append(Problem(where, f"things.{thing}", f"not a THING value in {model}: add it to the model"))
+        topic = meta.get("topic") if isinstance(meta, Mapping) else None
+        if topic is not None and topic not in topics:
+            problems.append(Problem(where, f"things.{thing}.topic", f"unknown topic {topic!r}"))
+    for thing in sorted(thing_values):
+        if thing not in things:
+            problems.append(Problem(
+                model, f"types.THING.{thing}", f"no things.{thing} in {where} for {locale}: the skill cannot name it"
+            ))
+        if thing not in covered:
+            problems.append(Problem(
+                model, f"types.THING.{thing}", f"no fact about it in {where} for {locale} (facts.*.about: {thing})"
+            ))
+    return problems

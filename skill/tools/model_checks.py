@@ -175,9 +175,13 @@ def check_model(path: Path) -> list[Problem]:
 
 
 def _loose_words(sample: str, language: str) -> list[str]:
-    """A sample's words with every slot as ``{}`` and filler words dropped."""
+    """A sample's words with filler words dropped; a slot stays as ``{name}``.
+
+    Two carriers that differ only in their slot ("tell me about {trigger}", "tell me about {thing}")
+    are told apart by the slot's values, as Alexa does, so slot names are kept.
+    """
     fillers = FILLER_WORDS.get(language, FILLER_WORDS["en"])
-    text = " ".join(_SLOT_REF.sub("{}", sample.lower()).split())
+    text = " ".join(sample.lower().split())
     for phrase in (f for f in fillers if " " in f):
         text = f" {text} ".replace(f" {phrase} ", " ").strip()
     return [w for w in text.split() if w not in fillers]
@@ -186,8 +190,8 @@ def _loose_words(sample: str, language: str) -> list[str]:
 def check_near_duplicates(file: str, placed: Iterable[tuple[str, str, str]], language: str) -> list[Problem]:
     """Warnings for samples of different intents that Alexa would find ambiguous.
 
-    Two kinds: the same words once slot names and filler words are ignored ("tell me about {trigger}"
-    and "tell me about the {symptom}"), and one word apart ("should i see a doctor about it" and "when
+    Two kinds: the same words once filler words are ignored ("tell me about {trigger}" and "tell me
+    about the {trigger}"), and one word apart ("should i see a doctor about it" and "when
     should i see a doctor about it"). Exact duplicates are errors reported elsewhere.
     """
     problems: list[Problem] = []
@@ -201,7 +205,7 @@ def check_near_duplicates(file: str, placed: Iterable[tuple[str, str, str]], lan
         if key in loose and loose[key][0] != intent and exact.get(exact_key, (intent,))[0] == intent:
             other_intent, other = loose[key]
             problems.append(Problem(file, at, f"near-duplicate of {other!r} in intents.{other_intent} (the same "
-                                              "words once slot names and filler words are ignored)", "warning"))
+                                              "words once filler words are ignored)", "warning"))
         loose.setdefault(key, (intent, sample))
         exact.setdefault(exact_key, (intent, sample))
         entries.append((intent, sample, at, words))
@@ -209,7 +213,7 @@ def check_near_duplicates(file: str, placed: Iterable[tuple[str, str, str]], lan
         if len(words) < 3:
             continue
         for i in range(len(words)):
-            if words[i] == "{}":  # a slot carries what was said: "puede ser el {trigger}" is not "puede ser"
+            if words[i].startswith("{"):  # a slot carries what was said: "puede ser el {trigger}" is not "puede ser"
                 continue
             shorter = " ".join(words[:i] + words[i + 1 :])
             if shorter in loose and loose[shorter][0] != intent:

@@ -28,7 +28,8 @@ from skill.alexa.triage_replies import TriageTexts, outcome_details
 from skill.alexa.triage_replies import outcome as triage_outcome
 from skill.config import SkillConfig
 from skill.domain.content import DEFAULT_LANGUAGE, Content, ContentError, ContentStore, placeholders
-from skill.domain.topics import page
+from skill.domain import facts
+from skill.domain.topics import EMERGENCY_LINE, page
 from skill.domain.triage import Answer, Ask, Level, Outcome, Protocol, TriageState, answer, next_step
 from skill.tools.model_checks import load_model, model_paths
 
@@ -46,10 +47,10 @@ _TEXT_ON: Mapping[Level, str] = {level: "#212121" if level == Level.SOON else "#
 ANSWER_WORDS: Mapping[Answer, str] = {Answer.YES: "yes", Answer.UNSURE: "not sure", Answer.NO: "no"}
 _ANSWER_ORDER = (Answer.YES, Answer.UNSURE, Answer.NO)
 #: Content keys that hold ids or flags, not words anyone hears.
-_NOT_WORDS = frozenset({"source", "id", "level", "yes_topic", "offers_check"})
+_NOT_WORDS = frozenset({"source", "id", "level", "yes_topic", "offers_check", "about", "topic", "emergency_first"})
 #: Top-level content sections with their own part of the page.
 _OWN_PART = ("triage", "topics", "triggers", "trigger_help", "manifest", "sources", "clinical_sources",
-             "emergency_sources", "emergency", "locale")
+             "emergency_sources", "emergency", "locale", "things", "facts", "facts_help", "emergency_line")
 
 
 # --- the triage flow, from the engine ---------------------------------------------------------
@@ -229,6 +230,7 @@ class LocaleReview:
             self.table("triage.texts"),
             self._topics("topic", "topics", "Topics"),
             self._topics("trigger", "triggers", "Triggers"),
+            self._facts(),
             self._conversation(),
             self._listing(),
             self._sources(),
@@ -416,6 +418,37 @@ class LocaleReview:
             )
         if kind == "trigger" and self.content.has("trigger_help"):
             blocks.append("<h4>Trigger lines</h4>" + self.table("trigger_help"))
+        return "".join(blocks)
+
+    def _facts(self) -> str:
+        """Each thing the skill can be asked about, with its facts (and their sources) as spoken."""
+        if not self.content.has("things"):
+            return ""
+        blocks = ["<h3>Facts: focused questions about one thing</h3>"]
+        if self.content.has(EMERGENCY_LINE):
+            blocks.append(
+                f'<p class="note">Emergency line (said first where marked): {self.say(EMERGENCY_LINE + ".say")} '
+                f"{self.badges(EMERGENCY_LINE)}</p>"
+            )
+        fact_keys = {id(node): key for key, node in self.content.node("facts").items()}
+        for thing in facts.thing_ids(self.content):
+            lines = []
+            if self.content.node(f"things.{thing}").get("emergency_first"):
+                lines.append("<li class='muted'>(the emergency line)</li>")
+            for node in facts.facts_about(self.content, thing):
+                key = f"facts.{fact_keys[id(node)]}"
+                lines.append(f"<li>{self.say(key + '.say')} {self.badges(key, node)}</li>")
+            topic = self.content.node(f"things.{thing}").get("topic")
+            offer = self.say(f"facts_help.offer.{topic}") if topic else ""
+            title, name = self.say(f"things.{thing}.title"), self.say(f"things.{thing}.name")
+            blocks.append(
+                f'<div class="topic" id="{self.dom}-things-{esc(thing)}">'
+                f"<h4>{title} <span class='muted'>(named “{name}”)</span> <code>{esc(thing)}</code></h4>"
+                f"<ul>{''.join(lines)}</ul>"
+                f'<p class="closing">{offer} <span class="muted">(“yes” answers <code>{esc(topic)}</code>)</span></p>'
+                "</div>"
+            )
+        blocks.append("<h4>Fact lines</h4>" + self.table("facts_help"))
         return "".join(blocks)
 
     def _conversation(self) -> str:

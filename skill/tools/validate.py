@@ -17,7 +17,7 @@ from pathlib import Path
 
 from skill.config import SkillConfig
 from skill.domain.content import ContentError, ContentStore
-from skill.tools.content_checks import check_content
+from skill.tools.content_checks import check_content, check_things, load_content_files
 from skill.tools.manifest import committed_icon_problems
 from skill.tools.model_checks import Problem, check_model, load_model, model_label, model_paths, slot_value_ids
 from skill.tools.phrase_checks import check_description_phrases, check_suggestions
@@ -66,13 +66,14 @@ def validate(content_dir: Path, model_dir: Path) -> list[Problem]:
 
 
 def check_models_have_content(content_dir: Path, paths: list[Path]) -> list[Problem]:
-    """Each model's language has content, and its topics, triggers and symptoms have answers there."""
+    """Each model's language has content, and its topics, triggers, things and symptoms have answers there."""
     from skill.alexa.handlers.topics import TOPIC_INTENTS  # the code's topic names, for the cross-check
 
     try:
         store = ContentStore.load(content_dir)
     except ContentError as exc:
         return [Problem(content_dir.name, "content", str(exc))]
+    files = load_content_files(content_dir)
     problems: list[Problem] = []
     for path in paths:
         name, locale = model_label(path), path.stem
@@ -93,6 +94,7 @@ def check_models_have_content(content_dir: Path, paths: list[Path]) -> list[Prob
         for trigger in slot_value_ids(model, "TRIGGER"):
             if not content.has(f"triggers.{trigger}.items"):
                 problems.append(Problem(name, f"types.TRIGGER.{trigger}", f"no content triggers.{trigger} for {locale}"))
+        problems += check_things(files, content, locale, name, set(slot_value_ids(model, "THING")))
         # Every symptom value is read back by name; one that pre-answers a question is also in
         # triage.symptoms (some, like a plain headache, are read back and then asked).
         names = content.node("triage.symptom_names") if content.has("triage.symptom_names") else {}

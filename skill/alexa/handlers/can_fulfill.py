@@ -41,16 +41,17 @@ from ask_sdk_model.canfulfill import (
 )
 
 from skill.alexa.context import note
+from skill.alexa.handlers.facts import FACT_INTENT, SOURCES_INTENT, THING_SLOT
 from skill.alexa.handlers.topics import TOPIC_INTENTS, TRIGGER_INTENT, TRIGGER_SLOT
 from skill.alexa.requests import SlotValue, is_request_type, read_slot
 from skill.alexa.resources import LocaleResources, get_resources
+from skill.domain import facts
 from skill.domain.triage import parse_iso_duration
 
 SYMPTOM_CHECK_INTENT = "SymptomCheckIntent"
 SYMPTOM_SLOT = "symptom"
 DURATION_SLOT = "duration"
-FACT_INTENT = "FactIntent"
-FACT_SLOT = "thing"
+FACT_SLOT = THING_SLOT
 EMERGENCY_INTENT = "EmergencyIntent"
 
 YES, NO, MAYBE = CanFulfillIntentValues.YES, CanFulfillIntentValues.NO, CanFulfillIntentValues.MAYBE
@@ -67,8 +68,9 @@ TWITCH_SPECIFIC_INTENTS = frozenset({"WhatIsItIntent"})
 ANSWERABLE_SLOTS: dict[str, tuple[str, ...]] = {
     **{intent: () for intent in TOPIC_INTENTS},
     TRIGGER_INTENT: (TRIGGER_SLOT,),
+    FACT_INTENT: (THING_SLOT,),
+    SOURCES_INTENT: (),
     SYMPTOM_CHECK_INTENT: (SYMPTOM_SLOT, DURATION_SLOT),
-    FACT_INTENT: (FACT_SLOT,),
 }
 #: Intents that cannot be answered name-free without this slot: a trigger question needs the
 #: trigger, a fact question the thing, and a symptom check is about a twitch only when it says
@@ -131,7 +133,7 @@ def _slot_verdict(
         known = value.id is not None and resources.content.has(f"triggers.{value.id}")
         return UNDERSTOOD if known else NOT_UNDERSTOOD
     if name == FACT_SLOT:
-        return UNDERSTOOD if value.id is not None else NOT_UNDERSTOOD
+        return UNDERSTOOD if facts.answer(resources.content, value.id) is not None else NOT_UNDERSTOOD
     if name == SYMPTOM_SLOT:
         return UNDERSTOOD if value.id in resources.protocol.symptom_map else READ_BY_ASKING
     # DURATION_SLOT: an ISO 8601 duration the triage engine can read, else the check asks.
