@@ -30,7 +30,13 @@ from skill.alexa.builder import build_skill
 from skill.alexa.context import InvocationContext
 from skill.config import SkillConfig
 from skill.tools import envelopes
-from skill.tools.nlu import Matcher
+from skill.tools.nlu import Interpretation, Matcher
+
+#: How chat hears typed words: ``samples`` matches the model's samples (exact, then by similarity);
+#: ``classifier`` takes an exact sample first, else the statistical classifier trained on the model
+#: (:mod:`skill.tools.classifier`, a stand-in for Alexa's learned NLU, which generalises from the
+#: samples the way a device does); ``auto`` is the classifier when scikit-learn is installed.
+NLU_CHOICES = ("auto", "classifier", "samples")
 
 #: Typed words that end the chat (as "Alexa, exit" would: the skill gets a SessionEndedRequest).
 QUIT_WORDS = frozenset({"quit", "exit", "/quit", "/exit"})
@@ -68,6 +74,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--model-dir", type=Path, help="interaction model folder (default: interaction_model/)"
     )
+    parser.add_argument(
+        "--nlu", choices=NLU_CHOICES, default="auto",
+        help="how typed words are heard: the model's samples, or a classifier trained on them that "
+             "generalises as Alexa does (default auto: the classifier when scikit-learn is installed)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -78,11 +89,41 @@ def run(args: argparse.Namespace, config: SkillConfig) -> int:
         have = ", ".join(sorted(p.stem for p in config.model_dir.glob("*.json"))) or "none"
         print(f"nose-twitch chat: no interaction model for {args.locale} ({model_path}); have: {have}", file=sys.stderr)
         return 2
-    matcher = Matcher.load(model_path, args.locale)
+    try:
+        matcher = load_matcher(model_path, args.locale, args.nlu)
+    except RuntimeError as exc:  # --nlu classifier without scikit-learn
+        print(f"nose-twitch chat: {exc}", file=sys.stderr)
+        return 2
     skill = build_skill(config)
     speaker = Speaker.for_locale(args.locale, err=sys.stderr) if args.speak else None
     session = ChatSession(skill, matcher, args.locale, out=sys.stdout, show_json=args.json, speaker=speaker)
     return session.run(sys.stdin)
+
+
+class LearnedMatcher:
+    """An exact sample match first (what virtual-alexa hears), else the classifier's reading."""
+
+    def __init__(self, samples: Matcher, classifier: Any) -> None:
+        self.samples, self.classifier = samples, classifier
+
+    def match(self, text: str) -> Interpretation:
+        exact = self.samples.exact(text)
+        return exact if exact is not None else self.classifier.predict(text)
+
+
+def load_matcher(model_path: Path, locale: str, nlu: str = "auto") -> Matcher | LearnedMatcher:
+    """Chat's hearing for one locale's model (see :data:`NLU_CHOICES`)."""
+    samples = Matcher.load(model_path, locale)
+    if nlu == "samples":
+        return samples
+    from skill.tools.classifier import ClassifierUnavailable, IntentClassifier
+
+    try:
+        return LearnedMatcher(samples, IntentClassifier.load(model_path, locale))
+    except ClassifierUnavailable:
+        if nlu == "classifier":
+            raise
+        return samples
 
 
 def invoke(skill: CustomSkill, envelope: dict[str, Any]) -> dict[str, Any]:
@@ -154,7 +195,7 @@ class ChatSession:
     def __init__(
         self,
         skill: CustomSkill,
-        matcher: Matcher,
+        matcher: Matcher | LearnedMatcher,
         locale: str,
         *,
         out: TextIO,

@@ -108,8 +108,10 @@ class IntentClassifier:
 
     def __init__(self, features: Any, weights: Any, bias: Any, classes: Sequence[str], locale: str,
                  intent_slots: Mapping[str, Mapping[str, str]], types: Mapping[str, SlotType],
-                 threshold: float = THRESHOLD) -> None:
+                 threshold: float = THRESHOLD, vocabulary: frozenset[str] = frozenset()) -> None:
         self._features = features
+        #: Every word of the training texts: an utterance sharing none of them is out of domain.
+        self._vocabulary = vocabulary
         self._weights = weights  # classes x features, the one-vs-rest models stacked
         self._bias = bias
         self.classes = tuple(classes)
@@ -145,7 +147,9 @@ class IntentClassifier:
         # One matrix product per batch instead of one call per intent model: predicting stays ~1 ms.
         weights = numpy.vstack([estimator.coef_ for estimator in fitted.estimators_])
         bias = numpy.concatenate([estimator.intercept_ for estimator in fitted.estimators_])
-        return cls(features, weights, bias, [str(c) for c in fitted.classes_], locale, intent_slots, types)
+        vocabulary = frozenset(word for text in texts for word in _text_key(text).split())
+        return cls(features, weights, bias, [str(c) for c in fitted.classes_], locale, intent_slots, types,
+                   vocabulary=vocabulary)
 
     @classmethod
     def load(cls, path: Path, locale: str | None = None) -> IntentClassifier:
@@ -182,7 +186,8 @@ class IntentClassifier:
         """:meth:`predict` for many texts at once (one matrix product)."""
         out = []
         for text, ranked in zip(texts, self.probabilities(texts)):
-            if not ranked or ranked[0][1] < self.threshold:
+            known = not self._vocabulary or any(w in self._vocabulary for w in _text_key(text).split())
+            if not ranked or ranked[0][1] < self.threshold or not known:
                 score = ranked[0][1] if ranked else 0.0
                 out.append(Interpretation(FALLBACK_INTENT, self._slots(FALLBACK_INTENT, text), score))
             else:

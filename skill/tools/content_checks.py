@@ -53,7 +53,7 @@ MAX_SENTENCE_WORDS = 30
 #: A mapping with one of these keys is a fact that needs a ``source:`` (an item, a triage question,
 #: a triage outcome); a topic (``intro`` with ``items``) needs one for its intro.
 FACT_KEYS = frozenset({"say", "ask", "meaning"})
-SOURCE_SECTIONS = ("sources", "clinical_sources", "emergency_sources")
+SOURCE_SECTIONS = ("sources", "clinical_sources")
 #: Sections that are shown or kept but never spoken (sources, the store listing).
 NOT_SPOKEN_SECTIONS = frozenset({*SOURCE_SECTIONS, "manifest"})
 #: Leaf keys that are never spoken (card titles, file names, reviewer notes).

@@ -50,7 +50,7 @@ _ANSWER_ORDER = (Answer.YES, Answer.UNSURE, Answer.NO)
 _NOT_WORDS = frozenset({"source", "id", "level", "yes_topic", "offers_check", "about", "topic", "emergency_first"})
 #: Top-level content sections with their own part of the page.
 _OWN_PART = ("triage", "topics", "triggers", "trigger_help", "manifest", "sources", "clinical_sources",
-             "emergency_sources", "emergency", "locale", "things", "facts", "facts_help", "emergency_line")
+             "emergency", "locale", "things", "facts", "facts_help", "emergency_line")
 
 
 # --- the triage flow, from the engine ---------------------------------------------------------
@@ -472,7 +472,7 @@ class LocaleReview:
 
     def _sources(self) -> str:
         rows = []
-        for section in ("sources", "clinical_sources", "emergency_sources"):
+        for section in ("sources", "clinical_sources"):
             if not self.content.has(section):
                 continue
             for source_id, node in self.content.node(section).items():
@@ -486,7 +486,7 @@ class LocaleReview:
                     f'<td>{len(cited)} facts<details><summary>which</summary>'
                     f'{"".join(f"<div class=key>{esc(c)}</div>" for c in cited)}</details></td></tr>'
                 )
-        known = {row for section in ("sources", "clinical_sources", "emergency_sources") if self.content.has(section)
+        known = {row for section in ("sources", "clinical_sources") if self.content.has(section)
                  for row in self.content.node(section)}  # fmt: skip
         unknown = sorted(set(self.cited) - known)
         warn = f'<p class="warn">Cited but not declared: {esc(", ".join(unknown))}</p>' if unknown else ""

@@ -79,7 +79,7 @@ def _play_until_outcome(skill, locale: str, answer: str, level: str) -> dict:
     conv = Conversation(skill, locale=locale, interfaces=APL)
     conv.launch()
     conv.intent("SymptomCheckIntent")
-    for _ in range(12):
+    for _ in range(40):  # more than the check has questions, in any locale
         directive = _render_directive(conv.intent(answer))
         data = directive["datasources"][screens.DATASOURCE] if directive else {}
         if data.get("level"):

@@ -1,15 +1,17 @@
-"""Held-out emergency statements, heard through chat's matcher, answered by the real skill in every state.
+"""Held-out emergency statements, heard as chat hears them, answered by the real skill in every state.
 
 The phrasings in ``emergency_heldout.yaml`` were written apart from the interaction models. Each
-is matched by chat's matcher (the models' samples and slot values, as a stand-in for Alexa's NLU),
-and the request it builds is sent to the skill in every conversation position, in every locale.
-At least 95 % must get the locale's emergency number in the first ten words in EVERY position and
-locale; everyday twitch questions must never get it first.
+is heard the way ``nose-twitch chat`` hears typed words by default (an exact sample first, else a
+statistical classifier trained only on the locale's model: Alexa's NLU is learned from samples,
+not exact matching, so this is the closest offline stand-in for a device), and the request it
+builds is sent to the skill in every conversation position, in every locale. At least 95 % must
+get the locale's emergency number in the first ten words in EVERY position and locale, and at
+least 95 % must land on EmergencyIntent itself; everyday twitch questions never get the number
+first. The samples-only matcher's rate is reported alongside, for comparison.
 """
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ import yaml
 
 from skill.config import DEFAULT_MODEL_DIR
 from skill.tools.model_checks import load_model, normalise
+from skill.tools.chat import LearnedMatcher
 from skill.tools.nlu import Matcher
 from tests.support.client import Conversation, speech
 from tests.support.emergency import number_first, positions
@@ -31,9 +34,17 @@ def phrasings(locale: str, kind: str) -> list[str]:
     return PHRASINGS[locale.split("-")[0]][kind]
 
 
-@cache
-def matcher(locale: str) -> Matcher:
-    return Matcher.load(DEFAULT_MODEL_DIR / f"{locale}.json", locale)
+@pytest.fixture(scope="module")
+def hearing(trained):
+    """Chat's default hearing per locale: an exact sample, else the classifier (``chat --nlu auto``)."""
+    cache: dict[str, LearnedMatcher] = {}
+
+    def get(locale: str) -> LearnedMatcher:
+        if locale not in cache:
+            cache[locale] = LearnedMatcher(Matcher.load(DEFAULT_MODEL_DIR / f"{locale}.json", locale), trained(locale))
+        return cache[locale]
+
+    return get
 
 
 @pytest.mark.parametrize("language", sorted(PHRASINGS))
@@ -48,8 +59,22 @@ def test_there_are_at_least_25_held_out_statements_and_none_is_a_sample(language
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-def test_held_out_emergencies_get_the_number_first_in_every_position(skill, resources, locale):
-    heard = {said: matcher(locale).match(said) for said in phrasings(locale, "emergency")}
+def test_held_out_emergencies_land_on_the_emergency_intent(hearing, locale):
+    statements = phrasings(locale, "emergency")
+    missed = [f"{said!r} -> {hearing(locale).match(said).describe()}" for said in statements
+              if hearing(locale).match(said).intent != "EmergencyIntent"]
+    samples_only = Matcher.load(DEFAULT_MODEL_DIR / f"{locale}.json", locale)
+    by_samples = sum(samples_only.match(said).intent == "EmergencyIntent" for said in statements)
+    rate = 1 - len(missed) / len(statements)
+    assert rate >= TARGET, (
+        f"{locale}: {rate:.0%} of held-out emergencies reach EmergencyIntent (samples-only matcher: "
+        f"{by_samples}/{len(statements)}); missed:\n" + "\n".join(missed)
+    )
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_held_out_emergencies_get_the_number_first_in_every_position(skill, resources, hearing, locale):
+    heard = {said: hearing(locale).match(said) for said in phrasings(locale, "emergency")}
     protocol = resources.for_locale(locale).protocol
     report = []
     for position in positions(len(protocol.questions)):
@@ -69,10 +94,10 @@ def test_held_out_emergencies_get_the_number_first_in_every_position(skill, reso
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-def test_everyday_twitch_questions_never_get_the_number_first(skill, locale):
+def test_everyday_twitch_questions_never_get_the_number_first(skill, hearing, locale):
     wrong = []
     for said in phrasings(locale, "calm"):
-        interpretation = matcher(locale).match(said)
+        interpretation = hearing(locale).match(said)
         for launch_first in (False, True):
             conv = Conversation(skill, locale=locale)
             if launch_first:

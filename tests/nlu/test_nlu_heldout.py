@@ -36,17 +36,6 @@ MIN_RIGHT = 0.90
 EXPECTED_NEW_INTENTS = ("FactIntent", "SourcesIntent")
 
 
-@pytest.fixture(scope="session")
-def trained() -> Callable[[str], IntentClassifier]:
-    """One classifier per locale per session, trained on first use (kept in memory only)."""
-    cache: dict[str, IntentClassifier] = {}
-
-    def get(locale: str) -> IntentClassifier:
-        if locale not in cache:
-            cache[locale] = IntentClassifier.load(DEFAULT_MODEL_DIR / f"{locale}.json", locale)
-        return cache[locale]
-
-    return get
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -143,7 +132,7 @@ def test_classifier_api_intent_slots_and_fallback(trained: Callable[[str], Inten
     assert trigger is not None and trigger.id == "caffeine" and trigger.value == "coffee"
     assert classifier.predict("play some jazz in the kitchen").intent == FALLBACK_INTENT
     assert classifier.predict("").intent == FALLBACK_INTENT
-    spanish = trained("es-US").predict("el café me pone la nariz a temblar")
+    spanish = trained("es-US").predict("el café me da el tic en la nariz")
     assert (spanish.intent, spanish.slot("trigger").id) == ("TriggerDetailIntent", "caffeine")
 
 

@@ -65,10 +65,6 @@ def _unknown_reference(t: dict) -> None:
     question(t, "new_face_weakness")["source"] = ["mechanism", "nhs_made_up"]
 
 
-def _reference_without_url(t: dict) -> None:
-    question(t, "ear_rash")["source"] = "clinical_guidance"
-
-
 def _missing_reason(t: dict) -> None:
     question(t, "painful_or_swollen").pop("reason")
 
@@ -93,7 +89,6 @@ FAULTS = [
     pytest.param(_ask_misses_its_sign, "triage", "does not name its signs ['medicine']", id="ask-misses-a-sign"),
     pytest.param(_unknown_reference, "triage.questions.4.source", "unknown source id 'nhs_made_up'",
                  id="unknown-reference"),
-    pytest.param(_reference_without_url, "triage.questions.6.source", "not a named reference", id="unnamed-reference"),
     pytest.param(_missing_reason, "triage", "reason: missing", id="missing-reason"),
     pytest.param(_long_question, "triage", "time budget broken: sentence daily_life.ask", id="long-question"),
     pytest.param(_emergency_sign_too_late, "triage", "time budget broken: reach sudden_balance_sight_headache",
@@ -112,6 +107,17 @@ def test_each_triage_rule_catches_a_planted_fault(project, capsys, plant, where,
     assert hits, f"no error naming {where} / {message!r}; got:\n" + "\n".join(
         f"{p['file']}: {p['where']}: {p['message']}" for p in errors
     )
+
+
+def test_a_cited_reference_without_its_address_is_not_a_named_reference(project, capsys):
+    content, models = project
+    path = content / "en" / "sources_clinical.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["clinical_sources"]["nhs_tics"].pop("url")
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    status, report = run_validate(capsys, content, models)
+    hits = [p for p in report["problems"] if p["severity"] == "error" and "'nhs_tics' is not a named reference" in p["message"]]
+    assert status == 1 and hits, "a triage fact citing a reference with no URL must fail: " + json.dumps(report["problems"])
 
 
 def test_the_copy_is_clean_before_planting(project, capsys):

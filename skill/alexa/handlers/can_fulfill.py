@@ -41,7 +41,7 @@ from ask_sdk_model.canfulfill import (
 )
 
 from skill.alexa.context import note
-from skill.alexa.handlers.facts import FACT_INTENT, SOURCES_INTENT, THING_SLOT
+from skill.alexa.handlers.facts import FACT_INTENT, THING_SLOT
 from skill.alexa.handlers.topics import TOPIC_INTENTS, TRIGGER_INTENT, TRIGGER_SLOT
 from skill.alexa.requests import SlotValue, is_request_type, read_slot
 from skill.alexa.resources import LocaleResources, get_resources
@@ -69,7 +69,6 @@ ANSWERABLE_SLOTS: dict[str, tuple[str, ...]] = {
     **{intent: () for intent in TOPIC_INTENTS},
     TRIGGER_INTENT: (TRIGGER_SLOT,),
     FACT_INTENT: (THING_SLOT,),
-    SOURCES_INTENT: (),
     SYMPTOM_CHECK_INTENT: (SYMPTOM_SLOT, DURATION_SLOT),
 }
 #: Intents that cannot be answered name-free without this slot: a trigger question needs the
