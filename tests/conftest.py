@@ -10,6 +10,7 @@ from skill.alexa.builder import build_skill
 from skill.alexa.resources import SkillResources
 from skill.config import SkillConfig
 from skill.domain.content import ContentStore
+from tests.support.chromium import find_or_install_chromium
 from tests.support.client import Conversation
 
 
@@ -49,3 +50,9 @@ def conversation(skill) -> Callable[..., Conversation]:
         return Conversation(skill, locale=locale, **kwargs)
 
     return start
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    """Debian's chromium, installed on first use where it is missing (root and apt-get)."""
+    return find_or_install_chromium()

@@ -8,7 +8,6 @@ and returns its JSON answer.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -69,12 +68,3 @@ def node_json(apl_node_modules: Path) -> Callable[[str, dict[str, Any]], Any]:
     return run
 
 
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    """Debian's chromium (the lead installs it with apt; CI must have it)."""
-    path = shutil.which("chromium")
-    if path:
-        return path
-    if os.environ.get("CI"):
-        pytest.fail("chromium is not on PATH: the screen rendering tests need it in CI")
-    pytest.skip("chromium is not installed on this machine")

@@ -63,13 +63,12 @@ def test_held_out_emergencies_land_on_the_emergency_intent(hearing, locale):
     statements = phrasings(locale, "emergency")
     missed = [f"{said!r} -> {hearing(locale).match(said).describe()}" for said in statements
               if hearing(locale).match(said).intent != "EmergencyIntent"]
-    samples_only = Matcher.load(DEFAULT_MODEL_DIR / f"{locale}.json", locale)
-    by_samples = sum(samples_only.match(said).intent == "EmergencyIntent" for said in statements)
     rate = 1 - len(missed) / len(statements)
-    assert rate >= TARGET, (
-        f"{locale}: {rate:.0%} of held-out emergencies reach EmergencyIntent (samples-only matcher: "
-        f"{by_samples}/{len(statements)}); missed:\n" + "\n".join(missed)
-    )
+    if rate < TARGET:  # for comparison: how many the samples-only matcher (chat --nlu samples) reaches
+        samples_only = Matcher.load(DEFAULT_MODEL_DIR / f"{locale}.json", locale)
+        by_samples = sum(samples_only.match(said).intent == "EmergencyIntent" for said in statements)
+        pytest.fail(f"{locale}: {rate:.0%} of held-out emergencies reach EmergencyIntent (samples-only "
+                    f"matcher: {by_samples}/{len(statements)}); missed:\n" + "\n".join(missed))
 
 
 @pytest.mark.parametrize("locale", LOCALES)
