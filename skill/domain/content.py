@@ -162,6 +162,8 @@ class ContentStore:
                 tree = _overlay(frozen.get(language, frozen[DEFAULT_LANGUAGE]), tree)
             merged[tag] = Content(tag=tag, tree=tree)
         self._by_tag = MappingProxyType(merged)
+        #: Where this content is cached (set by :meth:`load` with a cache dir), for remembered checks.
+        self.cache_entry: content_cache.Entry | None = None
 
     @classmethod
     def load(cls, content_dir: Path, cache_dir: Path | None = None) -> ContentStore:
@@ -182,11 +184,14 @@ class ContentStore:
         if key is not None:
             cached = content_cache.read(cache_dir, content_dir, key, (folder.name for folder, _ in sources))
             if cached is not None:
-                return cls(cached)
+                store = cls(cached)
+                passed = content_cache.passed_checks(cache_dir, content_dir, key)
+                store.cache_entry = content_cache.Entry(cache_dir, content_dir, key, passed)
+                return store
         trees = {folder.name: _parse_folder(files) for folder, files in sources}
         store = cls(trees)
-        if key is not None:
-            content_cache.write(cache_dir, content_dir, key, trees)
+        if key is not None and content_cache.write(cache_dir, content_dir, key, trees):
+            store.cache_entry = content_cache.Entry(cache_dir, content_dir, key)
         return store
 
     @property

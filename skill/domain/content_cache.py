@@ -16,7 +16,10 @@ Why this cannot serve stale or broken content, or run code:
   string keys); anything else (a YAML date, say) is simply not cached.
 * JSON only, never pickle: reading a cache file cannot run code.
 * Everything after parsing (merging locales, the triage protocol checks) runs on cached trees
-  exactly as on freshly parsed ones.
+  exactly as on freshly parsed ones, with one exception: a check whose verdict depends only on the
+  content and its own code (the symptom check's spoken-time budgets) may be remembered in the
+  entry under an id that hashes that code (:func:`verdict_id`); it is recorded only after the
+  check passed, so a start whose content or checking code changed runs it again.
 * A missing, unreadable, truncated or corrupt file, another key or the wrong shape is a miss,
   never an error; a folder that cannot be created or written means no cache, silently. Files are
   written to a temporary name and renamed, so a reader never sees half a file.
@@ -29,6 +32,7 @@ import json
 import math
 import os
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -68,14 +72,58 @@ def cache_file(cache_dir: Path, content_dir: Path) -> Path:
     return cache_dir / f"content-{slot}.json"
 
 
-def read(cache_dir: Path, content_dir: Path, key: str, tags: Iterable[str]) -> dict[str, dict[str, Any]] | None:
-    """The cached trees for ``key`` (one per tag in ``tags``), or None on any kind of miss."""
+@dataclass(frozen=True)
+class Entry:
+    """Where a store's content is cached, and the checks already passed on exactly that content."""
+
+    cache_dir: Path
+    content_dir: Path
+    key: str
+    passed: frozenset[str] = frozenset()
+
+
+def verdict_id(name: str, *modules: Path) -> str | None:
+    """An id for a check's verdict that changes with the code that checks (None if unreadable)."""
+    digest = hashlib.sha256(name.encode("utf-8"))
+    try:
+        for module in modules:
+            digest.update(module.read_bytes())
+    except OSError:
+        return None
+    return f"{name}:{digest.hexdigest()[:32]}"
+
+
+def _document(cache_dir: Path, content_dir: Path, key: str) -> dict[str, Any] | None:
     try:
         raw = cache_file(cache_dir, content_dir).read_bytes()
         document = json.loads(raw)
     except (OSError, ValueError, RecursionError):  # missing, unreadable, not JSON, not UTF-8
         return None
     if not isinstance(document, dict) or document.get("format") != FORMAT or document.get("key") != key:
+        return None
+    return document
+
+
+def passed_checks(cache_dir: Path, content_dir: Path, key: str) -> frozenset[str]:
+    """The verdict ids recorded for ``key``'s entry (none on any kind of miss)."""
+    document = _document(cache_dir, content_dir, key)
+    passed = document.get("passed") if document else None
+    return frozenset(p for p in passed if isinstance(p, str)) if isinstance(passed, list) else frozenset()
+
+
+def record_passed(entry: Entry, verdict: str) -> bool:
+    """Remember that ``verdict`` passed on the entry's content; False if it could not be written."""
+    document = _document(entry.cache_dir, entry.content_dir, entry.key)
+    if document is None or not isinstance(document.get("trees"), dict):
+        return False
+    passed = sorted({*entry.passed, verdict})
+    return write(entry.cache_dir, entry.content_dir, entry.key, document["trees"], passed=passed)
+
+
+def read(cache_dir: Path, content_dir: Path, key: str, tags: Iterable[str]) -> dict[str, dict[str, Any]] | None:
+    """The cached trees for ``key`` (one per tag in ``tags``), or None on any kind of miss."""
+    document = _document(cache_dir, content_dir, key)
+    if document is None:
         return None
     trees = document.get("trees")
     if not isinstance(trees, dict) or set(trees) != set(tags):
@@ -85,12 +133,13 @@ def read(cache_dir: Path, content_dir: Path, key: str, tags: Iterable[str]) -> d
     return trees
 
 
-def write(cache_dir: Path, content_dir: Path, key: str, trees: Mapping[str, Mapping[str, Any]]) -> bool:
-    """Keep ``trees`` under ``key``; False (and nothing written) if JSON cannot hold them exactly
-    or the folder cannot be written."""
+def write(cache_dir: Path, content_dir: Path, key: str, trees: Mapping[str, Mapping[str, Any]],
+          passed: Iterable[str] = ()) -> bool:
+    """Keep ``trees`` under ``key`` (with the verdict ids that ``passed`` on them); False (and
+    nothing written) if JSON cannot hold them exactly or the folder cannot be written."""
     if not all(isinstance(tag, str) and _is_exact_json(tree) for tag, tree in trees.items()):
         return False
-    document = {"format": FORMAT, "key": key, "trees": trees}
+    document = {"format": FORMAT, "key": key, "trees": trees, "passed": list(passed)}
     text = json.dumps(document, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     target = cache_file(cache_dir, content_dir)
     import tempfile  # only when writing, which a start with a warm cache does not do

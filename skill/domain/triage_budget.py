@@ -27,8 +27,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from skill.domain import content_cache
 from skill.domain.content import Content, ContentError
 from skill.domain.triage import Level, Protocol
 
@@ -258,6 +260,13 @@ def sign_problems(content: Content, protocol: Protocol) -> list[str]:
         if question.level != Level.EMERGENCY and not node.get("reason"):
             problems.append(f"{where}.reason: missing: the outcome speaks the reason of each question that led to it")
     return problems
+
+
+def verdict_id() -> str | None:
+    """The id under which a passed :func:`check` is remembered with cached content: it changes
+    whenever this module or the triage engine changes (see :mod:`skill.domain.content_cache`)."""
+    here = Path(__file__).resolve().parent
+    return content_cache.verdict_id("triage_budget", here / "triage_budget.py", here / "triage.py")
 
 
 def check(content: Content, protocol: Protocol) -> list[str]:

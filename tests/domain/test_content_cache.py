@@ -191,7 +191,8 @@ def test_the_cache_file_is_json_and_nothing_else(content, cache):
     ContentStore.load(content, cache_dir=cache)
     [file] = cache_files(cache)
     document = json.loads(file.read_bytes())
-    assert set(document) == {"format", "key", "trees"}, f"unexpected fields: {sorted(document)}"
+    assert set(document) == {"format", "key", "trees", "passed"}, f"unexpected fields: {sorted(document)}"
+    assert document["passed"] == [], "nothing has been checked on freshly parsed content yet"
     assert [p.name for p in cache.iterdir()] == [file.name], "temporary files were left in the cache folder"
 
 
@@ -215,3 +216,38 @@ def test_the_suite_keeps_the_default_cache_out_of_the_real_home():
     cache_dir = SkillConfig().cache_dir
     real = Path(os.path.expanduser("~")) / ".cache"
     assert cache_dir is not None and real not in cache_dir.parents, f"tests would write to {cache_dir}"
+
+
+def test_a_passed_budget_check_is_remembered_with_the_content_and_redone_after_an_edit(content, cache, monkeypatch):
+    """The symptom check's time budgets are measured once per content (and checking code), not at every start."""
+    from skill.alexa.resources import SkillResources
+    from skill.domain import triage_budget
+
+    calls: list[str] = []
+    real = triage_budget.check
+
+    def counting(content_, protocol):
+        calls.append(content_.tag)
+        return real(content_, protocol)
+
+    monkeypatch.setattr(triage_budget, "check", counting)
+    SkillResources(ContentStore.load(content, cache_dir=cache))
+    first = len(calls)
+    assert first > 0, "a first start measures the budgets"
+    SkillResources(ContentStore.load(content, cache_dir=cache))
+    assert len(calls) == first, "a start with the same cached content that already passed skips measuring"
+    path = content / "en" / "common.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
+    SkillResources(ContentStore.load(content, cache_dir=cache))
+    assert len(calls) == 2 * first, "edited content is measured again"
+
+
+def test_a_broken_budget_is_never_remembered(content, cache, monkeypatch):
+    from skill.alexa.resources import SkillResources
+    from skill.domain import triage_budget
+
+    monkeypatch.setattr(triage_budget, "check", lambda content_, protocol: ["time budget broken: planted"])
+    with pytest.raises(ContentError, match="planted"):
+        SkillResources(ContentStore.load(content, cache_dir=cache))
+    with pytest.raises(ContentError, match="planted"):
+        SkillResources(ContentStore.load(content, cache_dir=cache))
