@@ -37,8 +37,7 @@ from skill.tools.nlu import (
     Interpretation,
     SlotFill,
     SlotType,
-    find_duration,
-    find_phrase,
+    find_slot,
     fold,
     normalise,
     phrase_key,
@@ -201,11 +200,7 @@ class IntentClassifier:
         tokens, raw = fold(said).split(), said.split()
         fills = []
         for name, slot_type in self.intent_slots.get(intent, {}).items():
-            span = None
-            if slot_type == DURATION_TYPE:
-                span = find_duration(tokens, self.language)
-            elif slot_type in self.types:
-                span = find_phrase(tokens, self.types[slot_type].by_length)
+            span = find_slot(tokens, slot_type, self.types, self.language)
             if span is None:
                 fills.append(SlotFill(name, slot_type))
                 continue

@@ -479,11 +479,7 @@ class Matcher:
         tokens, raw = key.split(), said.split()
         values: dict[str, str] = {}
         for slot_name, slot_type in self.intent_slots.get(intent, {}).items():
-            span = None
-            if slot_type == DURATION_TYPE:
-                span = find_duration(tokens, self.language)
-            elif slot_type in self.types:
-                span = find_phrase(tokens, self.types[slot_type].by_length)
+            span = find_slot(tokens, slot_type, self.types, self.language)
             if span is None:
                 continue
             start, end = span
@@ -533,6 +529,18 @@ class Matcher:
             else:
                 fills.append(SlotFill(name, slot_type, value))
         return tuple(fills)
+
+
+def find_slot(
+    tokens: Sequence[str], slot_type: str, types: Mapping[str, SlotType], language: str
+) -> tuple[int, int] | None:
+    """Where a value of ``slot_type`` stands in the folded words: a spoken duration for
+    ``AMAZON.DURATION``, else the longest known value or synonym of a custom type (None if absent)."""
+    if slot_type == DURATION_TYPE:
+        return find_duration(tokens, language)
+    if slot_type in types:
+        return find_phrase(tokens, types[slot_type].by_length)
+    return None
 
 
 def find_phrase(tokens: Sequence[str], phrases: Sequence[str]) -> tuple[int, int] | None:

@@ -32,20 +32,6 @@ def install_chromium() -> str:
     return ""
 
 
-@pytest.fixture(scope="session")
-def chromium() -> str:
-    path = shutil.which("chromium")
-    reason = "" if path else _install_chromium()
-    path = shutil.which("chromium")
-    if path:
-        return path
-    reason = reason or "chromium is still not on PATH after installing it"
-    if os.environ.get("CI"):
-        pytest.fail(f"the headless browser check cannot run in CI: {reason}")
-    pytest.skip(reason)
-
-
-
 def find_or_install_chromium() -> str:
     path = shutil.which("chromium")
     reason = "" if path else install_chromium()
