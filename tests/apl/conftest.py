@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from tests.support.npm import installed_node_modules
+
 APL_DIR = Path(__file__).resolve().parent
 PACKAGES = ("apl-suggester", "puppeteer-core")
 NODE_TIMEOUT = 120.0
@@ -24,24 +26,7 @@ NODE_TIMEOUT = 120.0
 @pytest.fixture(scope="session")
 def apl_node_modules() -> Path:
     """tests/apl/node_modules with the pinned packages, installed from the lock file if missing."""
-    if shutil.which("node") is None:
-        pytest.fail("node is not installed: the screen tests need Node.js (20 or later) on PATH")
-    target = APL_DIR / "node_modules"
-    if not all((target / name).is_dir() for name in PACKAGES):
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.fail("npm is not installed: it is needed once to install tests/apl/node_modules")
-        done = subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund"],
-            cwd=APL_DIR,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        if done.returncode != 0:
-            pytest.fail(f"npm ci failed in {APL_DIR} (exit {done.returncode}):\n{done.stdout}\n{done.stderr}")
-    return target
+    return installed_node_modules(APL_DIR, PACKAGES, what="the screen tests")
 
 
 @pytest.fixture(scope="session")

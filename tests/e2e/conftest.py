@@ -24,6 +24,8 @@ from typing import Any
 
 import pytest
 
+from tests.support.npm import installed_node_modules
+
 E2E_DIR = Path(__file__).resolve().parent
 ROOT = E2E_DIR.parent.parent
 MODEL_DIR = ROOT / "interaction_model"
@@ -39,24 +41,7 @@ def model_path(locale: str) -> Path:
 @pytest.fixture(scope="session")
 def node_modules() -> Path:
     """tests/e2e/node_modules with virtual-alexa, installed from the lock file if missing."""
-    if shutil.which("node") is None:
-        pytest.fail("node is not installed: the end-to-end tests need Node.js (20 or later) on PATH")
-    target = E2E_DIR / "node_modules"
-    if not (target / "virtual-alexa").is_dir():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.fail("npm is not installed: it is needed once to install virtual-alexa into tests/e2e/node_modules")
-        done = subprocess.run(
-            [npm, "ci", "--no-audit", "--no-fund"],
-            cwd=E2E_DIR,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-        if done.returncode != 0:
-            pytest.fail(f"npm ci failed in {E2E_DIR} (exit {done.returncode}):\n{done.stdout}\n{done.stderr}")
-    return target
+    return installed_node_modules(E2E_DIR, ("virtual-alexa",), what="the end-to-end tests", timeout=300)
 
 
 def _free_port() -> int:
