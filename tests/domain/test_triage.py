@@ -49,13 +49,14 @@ ANSWERS = tuple(Answer)
 
 SPEC_QUESTIONS = (
     ("sudden_face_or_limb", Level.EMERGENCY),  # sudden, or since yesterday however slowly (N4)
-    ("sudden_speech_or_confusion", Level.EMERGENCY),
+    ("sudden_speech_or_confusion", Level.EMERGENCY),  # and a fever with a stiff neck (meningitis; patient p33)
     ("sudden_balance_sight_headache", Level.EMERGENCY),
     ("head_pain_or_senses", Level.URGENT),
     ("new_face_weakness", Level.URGENT),  # over the last few days: Bell's palsy, within three days
     ("eye_wont_close", Level.URGENT),
     ("ear_rash", Level.URGENT),
     ("spread_or_blackout", Level.URGENT),  # a possible seizure (N12)
+    ("medicine_spasm", Level.URGENT),  # acute dystonia after a new medicine (N20; simulated patient p14)
     ("slow_weakness_speech_swallowing", Level.SOON),  # the motor neurone disease warning signs (N9)
     ("painful_or_swollen", Level.SOON),
     ("new_medicine", Level.ROUTINE),
@@ -220,11 +221,11 @@ def test_no_question_names_more_than_three_signs():
 
 def test_every_be_fast_sign_is_an_emergency_question():
     emergency_signs = {s for q in QUESTIONS if q.level == Level.EMERGENCY for s in q.signs}
-    want = {"face", "arm_or_leg", "speech", "confusion", "balance", "sight", "headache"}
+    want = {"face", "arm_or_leg", "speech", "confusion", "balance", "sight", "headache", "stiff_neck"}
     assert emergency_signs == want, f"the emergency questions name {sorted(emergency_signs)}, want {sorted(want)}"
     for item in TRIAGE_NODE["questions"]:
         if item["level"] == "emergency":
-            assert "sudden" in item["ask"].lower(), f"{item['id']}: every emergency sign is asked with 'suddenly'"
+            assert "sudden" in item["ask"].lower(), f"{item['id']}: every emergency question asks about 'suddenly'"
     face_limb = next(item for item in TRIAGE_NODE["questions"] if item["id"] == "sudden_face_or_limb")
     assert "since yesterday" in face_limb["ask"] and "since yesterday" in face_limb["reprompt"].lower(), (
         "a droop or weakness that came on slowly since yesterday is an emergency too (review N4): the question says so"
