@@ -9,8 +9,10 @@ seconds of speech at :data:`WORDS_PER_MINUTE`, not counts of questions:
 * every question sentence (``ask``, and each sentence of a ``reprompt``) is at most
   :data:`MAX_QUESTION_SECONDS`;
 * every response is at most :data:`MAX_RESPONSE_SECONDS`: each question with the longest line that
-  can come before it, and each outcome turn with its required lines (optional lines, the second
-  reason or a tip, are only added by :func:`fit` while the turn stays inside the budget);
+  can come before it (mid-check, an unplaced symptom's read-back carries the emergency safety line),
+  each outcome turn with its required lines (optional lines, the second reason, "write down what you
+  noticed" or a tip, are only added by :func:`fit` while the turn stays inside the budget), the
+  "no" to an outcome's details (with the safety net), and "stop" mid-check (with the safety net);
 * the all-"no" path, every question then the self-care outcome and its details, is at most
   :data:`MAX_ALL_NO_SECONDS`.
 
