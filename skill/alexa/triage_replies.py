@@ -148,13 +148,15 @@ def escalation(texts: TriageTexts, level: Level) -> str:
 
 def details_lines(texts: TriageTexts, level: Level, *, all_tips: bool = False) -> list[str]:
     """Who to see, what helps, when to check again, the safety net if the outcome did not say it,
-    and to write down what was noticed. The card gets every tip; speech as many as fit in 20 s."""
-    required, tips = triage_budget.details_turn(_budget_texts(texts), level,
-                                                texts.content.text("anything_else.question"))
-    if not all_tips:
-        tips = triage_budget.fit(required, tips)
+    and to write down what was noticed. The card gets every line; speech as many as fit in 20 s."""
+    required, optional = triage_budget.details_turn(_budget_texts(texts), level,
+                                                    texts.content.text("anything_else.question"))
+    chosen = optional if all_tips else triage_budget.fit(required, optional)
+    write_down = texts.text("write_down")
+    tips = [line for line in chosen if line != write_down]
+    written = [line for line in chosen if line == write_down]
     who = required[:1] if texts.outcome_node(level).get("who") else []
-    return [*who, *tips, *required[len(who):-1]]
+    return [*who, *tips, *required[len(who):-1], *written]
 
 
 def outcome_details(texts: TriageTexts, level: Level) -> Reply:
@@ -166,19 +168,30 @@ def outcome_details(texts: TriageTexts, level: Level) -> Reply:
                  card_text=join_lines(lines))
 
 
-def outcome_declined(texts: TriageTexts) -> Reply:
-    """ "No" to the details offer: moving on (turn one already said when to call for help)."""
-    return anything_else(texts.content, texts.content.text("moving_on"))
+def outcome_declined(texts: TriageTexts, level: Level) -> Reply:
+    """ "No" to the details offer: moving on, with the safety net if turn one did not say it."""
+    *lines, _question = triage_budget.declined_turn(_budget_texts(texts), level,
+                                                    texts.content.text("anything_else.question"))
+    return anything_else(texts.content, *lines)
+
+
+def stopped_lines(texts: TriageTexts) -> list[str]:
+    """ "Stop" mid-check: stopping, then the safety net (the signs to call the emergency number for)."""
+    return [texts.text("stop_mid_check"), texts.text("safety_net")]
 
 
 def readback(texts: TriageTexts, symptom_id: str | None, symptom_raw: str | None, duration_raw: str | None,
-             duration_days: float | None) -> list[str]:
-    """What the skill understood from one-shot slots, said before the next question."""
+             duration_days: float | None, *, in_check: bool = False) -> list[str]:
+    """What the skill understood from one-shot slots, said before the next question.
+
+    A symptom the skill could not place gets "I didn't catch that symptom"; during a check also the
+    emergency safety line, since the person may have named a sign the check has no word for.
+    """
     lines = []
     if symptom_id and texts.content.has(f"triage.symptom_names.{symptom_id}"):
         lines.append(texts.text("readback_symptom", symptom=texts.symptom_name(symptom_id)))
     elif symptom_raw:
-        lines.append(texts.text("symptom_unknown"))
+        lines += _budget_texts(texts).unknown_symptom(in_check=in_check)
     if duration_raw:
         if duration_days is None:
             lines.append(texts.text("duration_unreadable"))

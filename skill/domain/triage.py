@@ -10,7 +10,9 @@ there:
 * the outcome is the most urgent level answered yes or unsure, and it is final as soon as every
   question of a more urgent level has been answered, so no unasked answer could raise it;
 * a yes or unsure at the emergency level ends the check at once;
-* a second unclear answer to the same question counts as "unsure", so no question loops.
+* a second unclear answer to the same question counts as "unsure", so no question loops;
+* a sign mentioned mid-check takes back an earlier "no" to its emergency question, which is then
+  asked again (:func:`mention`).
 
 Each question names at most :data:`MAX_SIGNS` signs (its ``signs:`` list in content). There is no
 limit on the number of questions: the limits are spoken-time budgets, checked when content loads
@@ -81,6 +83,8 @@ class Protocol:
 
     questions: tuple[Question, ...]
     symptom_map: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)
+    #: Symptom id -> the emergency question a mid-check mention of it asks again (content ``reask:``).
+    reask_map: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}), hash=False)
     duration_question: str = ""
     duration_min_days: int = 14
 
@@ -117,6 +121,12 @@ class Protocol:
         for key, target in symptoms.items():
             if not isinstance(key, str) or not isinstance(target, str):
                 raise ValueError(f"triage.symptoms.{key}: must map a symptom id to a question id")
+        reask = node.get("reask", {})
+        if not isinstance(reask, Mapping):
+            raise ValueError("triage.reask: must be a mapping of symptom id -> question id")
+        for key, target in reask.items():
+            if not isinstance(key, str) or not isinstance(target, str):
+                raise ValueError(f"triage.reask.{key}: must map a symptom id to a question id")
         duration = node.get("duration")
         if not isinstance(duration, Mapping):
             raise ValueError("triage.duration: must be a mapping with question and min_days")
@@ -129,6 +139,7 @@ class Protocol:
         return cls(
             questions=tuple(questions),
             symptom_map=MappingProxyType(dict(symptoms)),
+            reask_map=MappingProxyType(dict(reask)),
             duration_question=duration_question,
             duration_min_days=min_days,
         )
@@ -181,6 +192,13 @@ def _validate(protocol: Protocol) -> None:
     for symptom, target in protocol.symptom_map.items():
         if target not in seen:
             raise ValueError(f"triage.symptoms.{symptom}: unknown question id {target!r}")
+    levels = {q.id: q.level for q in questions}
+    for symptom, target in protocol.reask_map.items():
+        if target not in seen:
+            raise ValueError(f"triage.reask.{symptom}: unknown question id {target!r}")
+        if levels[target] != Level.EMERGENCY:
+            raise ValueError(f"triage.reask.{symptom}: {target} is a {levels[target].key} question; a mention "
+                             "asks an emergency question again, the others are pre-answered (triage.symptoms)")
     if protocol.duration_question not in seen:
         raise ValueError(f"triage.duration.question: unknown question id {protocol.duration_question!r}")
 
@@ -315,15 +333,21 @@ def mention(
 ) -> TriageState:
     """Symptoms told mid-check: like :func:`pre_answer`, but a later "I have it" beats an earlier "no".
 
-    If a mentioned symptom's question was asked and answered no, the check goes back to that
-    question (the more urgent answers before it stay) and takes the mention as yes. Letting the
-    "no" stand would ignore what the person just said, which could under-triage.
+    Two kinds of earlier "no" give way, and the check goes back to the first of them (the more
+    urgent answers before it stay; everything after it is asked again):
+
+    * the question the symptom pre-answers (``triage.symptoms``), which the mention answers yes;
+    * the emergency question the symptom belongs to (``triage.reask``), which is asked again: a
+      symptom slot never says the sign was sudden, so it cannot answer that question, but a "no"
+      given before the person mentioned the sign cannot stand either. Letting it stand would read
+      the sign back and never ask about it, and the check could end in home care.
     """
     symptoms = tuple(symptoms)
     targets = _targets(protocol, symptoms, duration_days)
+    rewind = targets | {protocol.reask_map[s] for s in symptoms if isinstance(s, str) and s in protocol.reask_map}
     asked = state.asked
     for position, (qid, ans) in enumerate(state.asked):
-        if qid in targets and ans == Answer.NO:
+        if qid in rewind and ans == Answer.NO:
             asked = state.asked[:position]
             break
     return pre_answer(protocol, TriageState(asked=asked, pre=state.pre), symptoms, duration_days)

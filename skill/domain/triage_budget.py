@@ -9,8 +9,10 @@ seconds of speech at :data:`WORDS_PER_MINUTE`, not counts of questions:
 * every question sentence (``ask``, and each sentence of a ``reprompt``) is at most
   :data:`MAX_QUESTION_SECONDS`;
 * every response is at most :data:`MAX_RESPONSE_SECONDS`: each question with the longest line that
-  can come before it, and each outcome turn with its required lines (optional lines, the second
-  reason or a tip, are only added by :func:`fit` while the turn stays inside the budget);
+  can come before it (mid-check, an unplaced symptom's read-back carries the emergency safety line),
+  each outcome turn with its required lines (optional lines, the second reason, "write down what you
+  noticed" or a tip, are only added by :func:`fit` while the turn stays inside the budget), the
+  "no" to an outcome's details (with the safety net), and "stop" mid-check (with the safety net);
 * the all-"no" path, every question then the self-care outcome and its details, is at most
   :data:`MAX_ALL_NO_SECONDS`.
 
@@ -105,11 +107,23 @@ class TurnTexts:
     def longest(self, texts: Iterable[str]) -> str:
         return max(texts, key=words, default="")
 
-    def readbacks(self) -> list[str]:
-        """The longest symptom read-back and the longest duration read-back."""
+    def safety_net(self) -> str:
+        return self.text("safety_net")
+
+    def unknown_symptom(self, *, in_check: bool) -> list[str]:
+        """What an unplaced symptom gets: "I didn't catch that symptom", and mid-check the safety line."""
+        lines = [self.text("symptom_unknown")]
+        if in_check and self.content.has("emergency.safety_line"):
+            lines.append(self.content.text("emergency.safety_line"))
+        return lines
+
+    def readbacks(self, *, in_check: bool = False) -> list[str]:
+        """The longest symptom read-back and the longest duration read-back (at the start of a check,
+        or said mid-check, where an unplaced symptom also gets the safety line)."""
         names = self.content.node("triage.symptom_names")
         symptom = self.longest(
-            [self.text("readback_symptom", symptom=self.fmt(n)) for n in names.values()] + [self.text("symptom_unknown")]
+            [self.text("readback_symptom", symptom=self.fmt(n)) for n in names.values()]
+            + [" ".join(self.unknown_symptom(in_check=in_check))]
         )
         units = [k for k in self.content.node("triage.texts") if k.startswith("duration_") and k != "duration_unreadable"]
         spoken = self.longest(self.text(k, count=_LONGEST_COUNT) for k in units)
@@ -134,16 +148,27 @@ def outcome_turn(texts: TurnTexts, level: Level, prefix: Sequence[str], reasons:
 
 
 def details_turn(texts: TurnTexts, level: Level, question: str) -> tuple[list[str], list[str]]:
-    """(required lines, optional tips) of the details turn; ``question`` is the closing question."""
+    """(required lines, optional lines) of the details turn; ``question`` is the closing question.
+
+    Required: who to see, when to check again, the safety net (when turn 1 said the escalate line
+    instead), the closing question. Optional, in order, while they fit: "write down what you
+    noticed" (the card always carries it), then the tips.
+    """
     node = texts.outcome(level)
     required = [texts.fmt(node["who"])] if node.get("who") else []
     if node.get("recheck"):
         required.append(texts.fmt(node["recheck"]))
     if node.get("escalate"):
-        required.append(texts.text("safety_net"))
-    required += [texts.text("write_down"), question]
+        required.append(texts.safety_net())
+    required.append(question)
     tips = [texts.fmt(tip["say"]) for tip in node.get("tips") or ()]
-    return required, tips
+    return required, [texts.text("write_down"), *tips]
+
+
+def declined_turn(texts: TurnTexts, level: Level, question: str) -> list[str]:
+    """ "No" to the details: okay, the safety net if turn 1 did not say it, the closing question."""
+    safety = [texts.safety_net()] if texts.outcome(level).get("escalate") else []
+    return [texts.content.text("moving_on"), *safety, question]
 
 
 def measure(content: Content, protocol: Protocol) -> list[Budget]:
@@ -178,7 +203,7 @@ def measure(content: Content, protocol: Protocol) -> list[Budget]:
         "second unclear": [texts.text("unclear_as_unsure")],
         "help": [texts.text("help")],
         "start over": [texts.text("restart"), texts.text("restart_kept"), intro],
-        "mention": texts.readbacks(),
+        "mention": texts.readbacks(in_check=True),
     }
     for index, question in enumerate(protocol.questions):
         why = texts.fmt(texts.questions[question.id]["why"])
@@ -210,7 +235,13 @@ def measure(content: Content, protocol: Protocol) -> list[Budget]:
                                   seconds(*required), MAX_RESPONSE_SECONDS, "with its longest reason"))
         required, _ = details_turn(texts, level, closing)
         budgets.append(Budget(f"response details {level.key}", seconds(*required), MAX_RESPONSE_SECONDS,
-                              "who, recheck, safety net, write down"))
+                              "who, recheck, safety net"))
+        budgets.append(Budget(f"response declined {level.key}", seconds(*declined_turn(texts, level, closing)),
+                              MAX_RESPONSE_SECONDS, "okay, safety net"))
+    goodbye = content.text("goodbye") if content.has("goodbye") else ""
+    budgets.append(Budget("response stop mid-check",
+                          seconds(texts.text("stop_mid_check"), texts.safety_net(), goodbye), MAX_RESPONSE_SECONDS,
+                          "stopping, safety net, goodbye"))
 
     # The all-"no" path: every question, then self care and its details.
     first, optional = outcome_turn(texts, Level.SELF_CARE, [], [], safe=False)

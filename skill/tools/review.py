@@ -320,12 +320,11 @@ class LocaleReview:
         for symptom in names:
             name = self.say(f"triage.symptom_names.{symptom}")
             question_id = self.protocol.symptom_map.get(symptom)
-            if question_id is None:
-                target = "nothing: read back, then asked"
-            else:
-                index = self.protocol.index(question_id) + 1
-                target = f'<a href="#{self.dom}-q-{esc(question_id)}">question {index}</a> ({esc(question_id)})'
-            rows.append(f"<tr><td><code>{esc(symptom)}</code></td><td>{name}</td><td>{target}</td></tr>")
+            target = "nothing: read back, then asked" if question_id is None else self._question_link(question_id)
+            again_id = self.protocol.reask_map.get(symptom)
+            again = "" if again_id is None else self._question_link(again_id)
+            self.shown.add(f"triage.reask.{symptom}")
+            rows.append(f"<tr><td><code>{esc(symptom)}</code></td><td>{name}</td><td>{target}</td><td>{again}</td></tr>")
         duration_index = self.protocol.index(self.protocol.duration_question) + 1
         duration = self.content.node("triage.duration")
         return (
@@ -333,14 +332,20 @@ class LocaleReview:
             '<p class="note">A symptom named in a check request ("check my symptoms, my arm is weak") is read '
             "back as said and answers its question yes in advance; every more urgent question is still asked "
             "first. No symptom answers a sudden (emergency) question, and a plain headache or dizziness is "
-            "asked about, never assumed.</p>"
-            '<table class="grid"><tr><th>Symptom value</th><th>Read back as</th><th>Answers yes to</th></tr>'
+            "asked about, never assumed. Said during the check, after its emergency question was answered "
+            "no, a stroke sign takes that no back: the read-back, then that question again (last column).</p>"
+            '<table class="grid"><tr><th>Symptom value</th><th>Read back as</th><th>Answers yes to</th>'
+            "<th>Asked again mid-check</th></tr>"
             + "".join(rows)
             + "</table>"
             f'<p>A duration of {self.protocol.duration_min_days} days or more answers '
             f'<a href="#{self.dom}-q-{esc(self.protocol.duration_question)}">question {duration_index}</a> '
             f"yes in advance. {self.badges('triage.duration', duration)}</p>"
         )
+
+    def _question_link(self, question_id: str) -> str:
+        index = self.protocol.index(question_id) + 1
+        return f'<a href="#{self.dom}-q-{esc(question_id)}">question {index}</a> ({esc(question_id)})'
 
     def _outcomes(self) -> str:
         blocks = ["<h3>Symptom check: every outcome</h3>"]

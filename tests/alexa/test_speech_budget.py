@@ -161,7 +161,12 @@ class Driver:
             self.report.problems.append(f"{path}: a non-emergency outcome must offer its details")
             return
         if self.number not in speech(response):
-            self.report.problems.append(f"{path}: the outcome's first turn must say when to call {self.number}")
+            # Below urgent, worse means the doctor sooner (review N10): the safety net, with the number,
+            # comes in the next turn, whether the person says yes or no to the details.
+            for intent in ("AMAZON.YesIntent", "AMAZON.NoIntent"):
+                reply, _ = self.send(intent, attributes, path=f"{path} {intent}")
+                if self.number not in speech(reply):
+                    self.report.problems.append(f"{path} {intent}: the outcome never says when to call {self.number}")
         for intent in OFFER_TURNS:
             reply, _ = self.send(intent, attributes, path=f"{path} {intent}")
             if intent == "AMAZON.RepeatIntent":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from skill.domain import triage_budget
 from skill.domain.triage import Answer, Level
 from tests.support.client import speech
 from tests.support.envelopes import slot
@@ -83,8 +84,14 @@ def test_every_answer_class_through_the_skill(conversation, resources, store, lo
             assert conv.ended, f"{truth}: the emergency outcome must end the session"
         else:
             assert lead in said, f"{truth}: the outcome should say {lead!r}: {said!r}"
-            assert number in said, f"{truth}: a non-emergency outcome keeps the emergency safety net"
             assert not conv.ended, f"{truth}: a non-emergency outcome keeps the session open"
+            if want in (Level.URGENT, Level.SELF_CARE):
+                assert number in said, f"{truth}: the first turn says when to call the emergency number: {said!r}"
+            else:
+                # Review N10: a worse tic or two-week twitch means the doctor sooner, not the emergency
+                # number; the safety net (stroke signs) carries the number, whichever way the offer goes.
+                sooner = content.format(node["escalate"])
+                assert sooner in said and number not in said, f"{truth}: 'see the doctor sooner' only: {said!r}"
             for qid in reasons:
                 reason = content.format(content.node(f"triage.questions.{protocol.index(qid)}.reason"))
                 assert reason in said, f"{truth}: the outcome must speak the reason {reason!r}: {said!r}"
@@ -92,13 +99,16 @@ def test_every_answer_class_through_the_skill(conversation, resources, store, lo
             for qid in others:
                 reason = content.format(content.node(f"triage.questions.{protocol.index(qid)}.reason"))
                 assert reason not in said, f"{truth}: the outcome explains {qid}, which was not answered yes: {said!r}"
+            if want != Level.SELF_CARE:
+                declined = speech(conv.intent("AMAZON.NoIntent"))
+                assert number in declined, f"{truth}: no to the details still hears the safety net: {declined!r}"
     assert played == 2 * len(protocol.questions) + 1, f"only {played} answer classes were played"
 
 
 #: One symptom value per question a symptom pre-answers (the others map to the same questions; the
 #: domain tests prove the map itself, tests/conversations the read-backs).
-ONE_PER_QUESTION = ["face_droop", "limb_weakness", "severe_headache", "eye_not_closing", "ear_rash", "painful_spasm",
-                    "new_medicine", "spreading", "daily_life"]
+ONE_PER_QUESTION = ["face_droop", "limb_weakness", "severe_headache", "eye_not_closing", "ear_rash", "blackout",
+                    "painful_spasm", "new_medicine", "twitching_elsewhere", "spreading", "daily_life"]
 
 
 def test_one_symptom_per_pre_answered_question(protocol):
@@ -143,7 +153,9 @@ def test_a_tampered_check_is_treated_as_no_check(conversation, attributes):
     assert conv.attributes.get("pending") != "triage", "a tampered check must not continue"
     conv.attributes = attributes
     said = speech(conv.intent("SymptomCheckIntent"))
-    assert "suddenly go weak, numb or droopy" in said, f"a new check must start from the first question: {said!r}"
+    assert "go weak, numb or droopy, suddenly or since yesterday" in said, (
+        f"a new check must start from the first question: {said!r}"
+    )
     assert conv.attributes["triage"] == {"a": [], "p": []}, "a new check starts empty"
 
 
@@ -193,14 +205,24 @@ def test_an_outcome_card_carries_the_advice_and_yes_speaks_the_second_turn(conve
     details += [content.format(node["recheck"])] if node.get("recheck") else []
     write_down = content.text("triage.texts.write_down")
     safety_net = content.text("triage.texts.safety_net")
-    for line in [*details, *(content.format(t["say"]) for t in node["tips"]), write_down]:
+    for line in [*details, *(content.format(t["say"]) for t in node["tips"]), write_down, safety_net]:
         assert line in card, f"{level}: the card should show {line!r}: {card!r}"
-    assert "nine one one" in first, f"{level}: the first turn must say when to call the emergency number: {first!r}"
+    if level in ("urgent", "self_care"):
+        assert "nine one one" in first, f"{level}: the first turn must say when to call the emergency number: {first!r}"
+    else:
+        assert content.format(node["escalate"]) in first and "nine one one" not in first, (
+            f"{level}: worse means the doctor sooner (review N10): {first!r}"
+        )
     assert first.endswith(content.text("triage.texts.offer_details")), f"{level}: the first turn offers the rest"
     assert conv.attributes.get("pending") == "outcome_details" and conv.attributes.get("outcome") == level
     said = speech(conv.intent("AMAZON.YesIntent"))
-    for line in [*details, write_down]:
+    for line in details:
         assert line in said, f"{level}: yes should speak {line!r}: {said!r}"
+    # "Write down what you noticed" is spoken where it fits in 20 s, and always on the card.
+    required = [line for line in [*details, safety_net if node.get("escalate") else None,
+                                  content.text("anything_else.question")] if line]
+    if triage_budget.fit(required, [write_down]):
+        assert write_down in said, f"{level}: yes should speak {write_down!r}: {said!r}"
     assert (safety_net in first) != (safety_net in said), f"{level}: the safety net is said exactly once: {first!r} {said!r}"
     assert said.endswith(content.text("anything_else.question")) and not conv.ended
     assert "outcome" not in conv.attributes and conv.attributes.get("pending") is None, conv.attributes
@@ -210,7 +232,9 @@ def test_an_outcome_card_carries_the_advice_and_yes_speaks_the_second_turn(conve
 def test_no_to_the_details_moves_on_without_them(conversation, content, protocol, level):
     conv, _ = _outcome(conversation, level, protocol)
     said = speech(conv.intent("AMAZON.NoIntent"))
-    assert said == f"{content.text('moving_on')} {content.text('anything_else.question')}", said
+    # The safety net was said in the first turn of self care; the others say it now.
+    safety = "" if level == "self_care" else f" {content.text('triage.texts.safety_net')}"
+    assert said == f"{content.text('moving_on')}{safety} {content.text('anything_else.question')}", said
     assert not conv.ended and "outcome" not in conv.attributes, conv.attributes
 
 
@@ -237,7 +261,7 @@ def test_the_details_offer_keeps_its_state_through_repeat_and_go_back(conversati
     assert speech(again) == speech(response), "repeat says the first turn again, word for word"
     assert conv.attributes == offered, f"repeat keeps the offer: {conv.attributes} != {offered}"
     said = speech(conv.intent("GoBackIntent"))
-    assert "twitching elsewhere" in said and conv.attributes.get("pending") == "triage", said
+    assert "slowly developed weakness" in said and conv.attributes.get("pending") == "triage", said
 
 
 def test_a_second_unclear_answer_counts_as_not_sure_and_escalates(conversation, content):

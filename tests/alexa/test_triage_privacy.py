@@ -53,9 +53,16 @@ def stored_parts(response: dict[str, Any], log: dict[str, str]) -> dict[str, str
     }
 
 
+def general_lines(content) -> set[str]:
+    """Advice that is the same for everyone, whatever they answered: the safety net names the
+    stroke signs to call the emergency number for (a headache among them), so it is left out
+    before a card is searched for what a person said."""
+    return {content.text("triage.texts.safety_net")}
+
+
 class Crawler:
-    def __init__(self, skill, locale: str, private: set[str]) -> None:
-        self.skill, self.locale, self.private = skill, locale, private
+    def __init__(self, skill, locale: str, private: set[str], general: set[str] = frozenset()) -> None:
+        self.skill, self.locale, self.private, self.general = skill, locale, private, general
         self.seen: set[str] = set()
         self.responses = 0
         self.outcomes: set[str] = set()
@@ -75,6 +82,8 @@ class Crawler:
         if (response.get("response") or {}).get("card"):
             self.cards += 1
         for part, text in stored_parts(response, log).items():
+            for line in self.general:
+                text = text.replace(line, "")
             lowered = text.lower()
             leaked = sorted(p for p in self.private if p.lower() in lowered)
             assert not leaked, f"{where}: the {part} carries {leaked[:3]}: {text[:300]!r}"
@@ -113,7 +122,7 @@ def test_no_card_screen_or_log_carries_an_answer_reason_or_symptom(skill, store,
     symptom_type = next(t for t in model["interactionModel"]["languageModel"]["types"] if t["name"] == "SYMPTOM")
     values = {v["id"]: v["name"]["value"] for v in symptom_type["values"]}
     assert set(values) == set(slot_value_ids(model, "SYMPTOM")), "every SYMPTOM value is crawled"
-    crawler = Crawler(skill, locale, private_texts(content, values))
+    crawler = Crawler(skill, locale, private_texts(content, values), general_lines(content))
     starts = [("plain", [], True), ("three weeks", [envelopes.slot("duration", "P3W")], False)]
     starts += [(symptom_id, [envelopes.slot("symptom", value, id=symptom_id)], False) for symptom_id, value in values.items()]
     for label, slots, side in starts:

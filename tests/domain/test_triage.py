@@ -48,17 +48,20 @@ RAISING = (Answer.YES, Answer.UNSURE)
 ANSWERS = tuple(Answer)
 
 SPEC_QUESTIONS = (
-    ("sudden_face_or_limb", Level.EMERGENCY),
-    ("sudden_speech_or_confusion", Level.EMERGENCY),
+    ("sudden_face_or_limb", Level.EMERGENCY),  # sudden, or since yesterday however slowly (N4)
+    ("sudden_speech_or_confusion", Level.EMERGENCY),  # and a fever with a stiff neck (meningitis; patient p33)
     ("sudden_balance_sight_headache", Level.EMERGENCY),
     ("head_pain_or_senses", Level.URGENT),
-    ("new_face_weakness", Level.URGENT),
+    ("new_face_weakness", Level.URGENT),  # over the last few days: Bell's palsy, within three days
     ("eye_wont_close", Level.URGENT),
     ("ear_rash", Level.URGENT),
-    ("weakness_or_swallowing", Level.SOON),
+    ("spread_or_blackout", Level.URGENT),  # a possible seizure (N12)
+    ("medicine_spasm", Level.URGENT),  # acute dystonia after a new medicine (N20; simulated patient p14)
+    ("slow_weakness_speech_swallowing", Level.SOON),  # the motor neurone disease warning signs (N9)
     ("painful_or_swollen", Level.SOON),
     ("new_medicine", Level.ROUTINE),
     ("child_nose_scrunch", Level.ROUTINE),
+    ("twitching_elsewhere", Level.ROUTINE),  # NHS: a twitch in more than one place, apart from weakness (N12)
     ("two_weeks", Level.ROUTINE),
     ("daily_life", Level.ROUTINE),
     ("spreading_one_side", Level.ROUTINE),
@@ -218,11 +221,23 @@ def test_no_question_names_more_than_three_signs():
 
 def test_every_be_fast_sign_is_an_emergency_question():
     emergency_signs = {s for q in QUESTIONS if q.level == Level.EMERGENCY for s in q.signs}
-    want = {"face", "arm_or_leg", "speech", "confusion", "balance", "sight", "headache"}
+    want = {"face", "arm_or_leg", "speech", "confusion", "balance", "sight", "headache", "stiff_neck"}
     assert emergency_signs == want, f"the emergency questions name {sorted(emergency_signs)}, want {sorted(want)}"
     for item in TRIAGE_NODE["questions"]:
         if item["level"] == "emergency":
-            assert "sudden" in item["ask"].lower(), f"{item['id']}: every emergency sign is asked with 'suddenly'"
+            assert "sudden" in item["ask"].lower(), f"{item['id']}: every emergency question asks about 'suddenly'"
+    face_limb = next(item for item in TRIAGE_NODE["questions"] if item["id"] == "sudden_face_or_limb")
+    assert "since yesterday" in face_limb["ask"] and "since yesterday" in face_limb["reprompt"].lower(), (
+        "a droop or weakness that came on slowly since yesterday is an emergency too (review N4): the question says so"
+    )
+    face_days = next(item for item in TRIAGE_NODE["questions"] if item["id"] == "new_face_weakness")
+    assert face_days["level"] == "urgent" and "days" in face_days["ask"], "an older droop is same-day care, by days"
+    face_limb = next(item for item in TRIAGE_NODE["questions"] if item["id"] == "sudden_face_or_limb")
+    assert "since yesterday" in face_limb["ask"] and "since yesterday" in face_limb["reprompt"].lower(), (
+        "a droop or weakness that came on slowly since yesterday is an emergency too (review N4): the question says so"
+    )
+    face_days = next(item for item in TRIAGE_NODE["questions"] if item["id"] == "new_face_weakness")
+    assert face_days["level"] == "urgent" and "days" in face_days["ask"], "an older droop is same-day care, by days"
 
 
 def test_symptom_map_keeps_face_and_limb_apart_and_never_assumes_suddenness_or_severity():
@@ -233,8 +248,11 @@ def test_symptom_map_keeps_face_and_limb_apart_and_never_assumes_suddenness_or_s
     )
     face = {targets[s] for s in ("face_droop", "facial_numbness", "face_weakness")}
     limb = {targets[s] for s in ("limb_weakness", "limb_numbness")}
-    assert face == {"new_face_weakness"} and limb == {"weakness_or_swallowing"}, f"face {face} vs limb {limb}"
-    for unasked in ("headache", "dizziness", "balance_loss", "speech_trouble", "confusion"):
+    assert face == {"new_face_weakness"} and limb == {"slow_weakness_speech_swallowing"}, f"face {face} vs limb {limb}"
+    assert targets["speech_trouble"] == "slow_weakness_speech_swallowing", (
+        "trouble speaking that was not sudden came on slowly: it is worth a doctor's check soon (review N9)"
+    )
+    for unasked in ("headache", "dizziness", "balance_loss", "confusion"):
         assert unasked not in targets, f"{unasked} must be read back and asked, not assumed"
     assert targets["severe_headache"] == "head_pain_or_senses", "a severe headache pre-answers the severe-pain question"
     assert PROTOCOL.duration_question == "two_weeks" and PROTOCOL.duration_min_days == 14, "the two-week rule"
@@ -362,6 +380,59 @@ def test_a_mention_mid_check_beats_an_earlier_no():
                 assert step.level <= LEVEL_OF[qid], f"outcome less urgent than the mention: {context}"
             checked += 1
     assert checked > 1000, f"mention was checked on only {checked} cases"
+
+
+#: The emergency question each stroke sign belongs to (review N1): a sign said after its question
+#: was answered "no" asks that question again. Written from the spec, not read from the content.
+SPEC_REASK = {
+    "sudden_face_or_limb": {"face_droop", "facial_numbness", "face_weakness", "limb_weakness", "limb_numbness"},
+    "sudden_speech_or_confusion": {"speech_trouble", "confusion"},
+    "sudden_balance_sight_headache": {"balance_loss", "dizziness", "sight_loss", "vision_change", "severe_headache"},
+}
+
+
+def test_every_stroke_sign_symptom_asks_its_emergency_question_again():
+    got: dict[str, set[str]] = {}
+    for symptom, qid in PROTOCOL.reask_map.items():
+        got.setdefault(qid, set()).add(symptom)
+    assert got == SPEC_REASK, f"triage.reask drifted from the spec: {got}"
+    assert set(PROTOCOL.reask_map) <= set(SYMPTOM_IDS), "every re-asked symptom has a read-back name"
+
+
+def test_a_sign_said_after_its_emergency_question_was_answered_no_asks_it_again():
+    """Every reachable state x every stroke sign: a "no" to the sign's question gives way.
+
+    The check goes back to that question (the answers before it stay), so the next thing asked is
+    the question itself, and a "yes" to it now is an emergency. Where the question has not been
+    asked yet, nothing before it changes and it is still asked before anything less urgent.
+    """
+    checked = rewound = 0
+    for state in REACHABLE:
+        if not isinstance(next_step(PROTOCOL, state), Ask) or len(state.pre) >= MAX_PRE:
+            continue
+        before = state.answers()
+        for symptom, qid in PROTOCOL.reask_map.items():
+            after = mention(PROTOCOL, state, [symptom], None)
+            context = f"mention({symptom}) in {state} -> {after}"
+            step = next_step(PROTOCOL, after)
+            assert state_from_session(PROTOCOL, state_to_session(after)) == after, f"an unreplayable state: {context}"
+            assert state.asked[: len(after.asked)] == after.asked, f"a mention changed earlier answers: {context}"
+            if before.get(qid) == Answer.NO:
+                assert isinstance(step, Ask) and step.question.id == qid, f"{qid} is not asked again: {context}"
+                kept = [q for q, _ in after.asked]
+                assert kept == [q for q, _ in state.asked[: len(kept)]] and qid not in kept, f"wrong rewind: {context}"
+                _, said_yes = answer(PROTOCOL, after, Answer.YES)
+                assert isinstance(said_yes, Outcome) and said_yes.level == Level.EMERGENCY, (
+                    f"yes to the re-asked {qid} must be an emergency: {context}"
+                )
+                rewound += 1
+            else:
+                assert qid not in before and qid not in after.answers(), f"{qid} was answered yet not re-asked: {context}"
+                assert isinstance(step, Ask) and IDS.index(step.question.id) <= IDS.index(qid), (
+                    f"{step} is asked before the sign's question {qid}: {context}"
+                )
+            checked += 1
+    assert rewound > 300 and checked > 1000, f"only {rewound} rewinds in {checked} mentions were checked"
 
 
 def test_outcome_never_becomes_less_urgent_when_more_is_said():
@@ -509,9 +580,14 @@ BAD_PROTOCOLS = {
     "duplicate id": (lambda n: n["questions"][1].update(id="sudden_face_or_limb"), "triage.questions.1.id"),
     "levels out of order": (lambda n: n["questions"][3].update(level="routine"), "triage.questions.4.level"),
     "unknown level": (lambda n: n["questions"][0].update(level="whenever"), "triage.questions.0.level"),
-    "self care question": (lambda n: n["questions"][-1].update(level="self_care"), "triage.questions.13.level"),
+    "self care question": (lambda n: n["questions"][-1].update(level="self_care"), f"triage.questions.{len(IDS) - 1}.level"),
     "symptom to unknown question": (lambda n: n["symptoms"].update(severe_headache="nope"), "triage.symptoms.severe_headache"),
     "duration to unknown question": (lambda n: n["duration"].update(question="nope"), "triage.duration.question"),
+    "re-ask of an unknown question": (lambda n: n["reask"].update(confusion="nope"), "triage.reask.confusion"),
+    "re-ask of a question below emergency": (
+        lambda n: n["reask"].update(confusion="head_pain_or_senses"), "triage.reask.confusion"
+    ),
+    "re-ask map not a mapping": (lambda n: n.update(reask=["confusion"]), "triage.reask"),
     "duration not a number": (lambda n: n["duration"].update(min_days="two weeks"), "triage.duration.min_days"),
     "no questions": (lambda n: n.update(questions=[]), "triage.questions"),
     "question without id": (lambda n: n["questions"][0].pop("id"), "triage.questions.0.id"),
@@ -570,7 +646,7 @@ def test_parse_iso_duration_never_raises(text):
 
 # --- the content a clinician reads ------------------------------------------------------------
 
-ALLOWED = {"emergency_number", "emergency_number_display", "doctor", "urgent_care"}
+ALLOWED = {"emergency_number", "emergency_number_display", "doctor", "urgent_care", "stroke"}
 EXTRA_PLACEHOLDERS = {
     "readback_symptom": {"symptom"}, "readback_duration": {"duration"},
 }
@@ -638,7 +714,14 @@ def test_outcomes_exist_for_every_level_and_the_emergency_one_is_fast():
                 assert node.get("escalate"), f"outcome {key}: the first turn needs its escalation line"
             if node.get("escalate"):
                 escalate = node["escalate"]
-                assert "{emergency_number}" in escalate, f"outcome {key}: escalate must name the emergency number"
+                # Review N10: the emergency number only where worsening can be an emergency (urgent);
+                # a worse tic, medicine side effect or two-week twitch means seeing the doctor sooner.
+                if key == "urgent":
+                    assert "{emergency_number}" in escalate, f"outcome {key}: escalate must name the emergency number"
+                else:
+                    assert "{emergency_number}" not in escalate and "{doctor}" in escalate, (
+                        f"outcome {key}: escalate sends to the doctor sooner, not the emergency number: {escalate!r}"
+                    )
                 assert len(re.split(r"(?<=[.!?])\s+", escalate.strip())) == 1, f"outcome {key}: escalate is one sentence"
             assert isinstance(node.get("tips"), list) and len(node["tips"]) <= 3, f"outcome {key}: tips, at most three"
             for tip in node["tips"]:
@@ -662,7 +745,10 @@ def test_conversation_texts_and_symptom_names_exist():
                 "restart_kept", "unclear_as_unsure", "offer_details", "offer_details_reprompt"):
         assert texts.get(key), f"triage.texts.{key} is missing"
     assert texts["offer_details"].endswith("?"), "the offer of an outcome's details is a question"
-    assert "{emergency_number}" in texts["stop_mid_check"], "stopping mid-check must remind of the emergency number"
     assert "{emergency_number}" in texts["safety_net"], "the safety net must name the emergency number"
+    be_fast = {"balance": "balance", "eyes": "sight", "face": "face", "arm": "arm", "speech": "speech",
+               "headache": "headache"}
+    missing = [sign for sign, word in be_fast.items() if word not in texts["safety_net"]]
+    assert not missing, f"the safety net must name every BE-FAST sign and the sudden headache (S6): {missing}"
     assert "{emergency_number}" in texts["reask"], "the in-check re-ask carries the emergency line"
     assert not any(k.startswith("card_answer") for k in texts), "answers never go on a card"

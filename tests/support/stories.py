@@ -16,6 +16,12 @@ A file is a list of stories::
                    card_not_contains: [...]}
           expect_e2e: {...}                   # optional: replaces expect over HTTP
 
+A symptom-check story need not count its questions: ``{no_until: <question id>}`` stands for a "no"
+to every question from the one being asked (``from:``, default the first question of the locale's
+protocol) up to, not including, the named one; ``skip: [ids]`` leaves out questions a one-shot
+symptom already answered. Its ``expect`` applies to the last "no", whose response asks the named
+question. The stories then keep testing what they mean when the protocol gains a question.
+
 ``starts_with`` is an exact prefix of the speech; ``contains`` / ``not_contains`` /
 ``reprompt_contains`` / ``card_contains`` are case-insensitive (a string or a list); all text is
 compared with whitespace collapsed, SSML tags removed. ``disposition`` is the access-log field a
@@ -24,20 +30,26 @@ triage outcome notes, so the runner must pass the turn's log fields.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from skill.domain.content import load_yaml_file
+from skill.config import SkillConfig
+from skill.domain.content import ContentStore, load_yaml_file
+from skill.domain.triage import Protocol
 from tests.support.client import ends_session, reprompt, speech
 
 STORIES_DIR = Path(__file__).resolve().parent.parent / "conversations"
+#: Files in that folder that are not stories: the simulated patients and their answer key
+#: (tests/alexa/test_patients.py).
+NOT_STORIES = frozenset({"patients.yaml", "patients_answers.yaml"})
 
 EXPECT_KEYS = frozenset(
     {"starts_with", "contains", "not_contains", "ends_session", "disposition", "reprompt_contains", "card_contains",
      "card_not_contains"}
 )
-TURN_KEYS = frozenset({"launch", "intent", "slots", "utter", "expect", "expect_e2e"})
+TURN_KEYS = frozenset({"launch", "intent", "slots", "utter", "expect", "expect_e2e", "no_until", "from", "skip"})
 STORY_KEYS = frozenset({"name", "locale", "turns"})
 
 
@@ -46,6 +58,8 @@ def load_stories(directory: Path = STORIES_DIR) -> list[dict[str, Any]]:
     stories: list[dict[str, Any]] = []
     seen: dict[str, str] = {}
     for path in sorted(directory.glob("*.yaml")):
+        if path.name in NOT_STORIES:
+            continue
         data = load_yaml_file(path)
         if data is None:
             continue
@@ -57,8 +71,38 @@ def load_stories(directory: Path = STORIES_DIR) -> list[dict[str, Any]]:
             name = story["name"]
             assert name not in seen, f"{where}: the story name {name!r} is also used in {seen[name]}"
             seen[name] = path.name
-            stories.append({**story, "file": path.name})
+            turns = _expand_turns(story, where)
+            stories.append({**story, "turns": turns, "file": path.name})
     return stories
+
+
+@functools.cache
+def _question_ids(locale: str) -> tuple[str, ...]:
+    content = ContentStore.load(SkillConfig(dev=True).content_dir).for_locale(locale)
+    return Protocol.from_content(content.node("triage")).ids
+
+
+def _expand_turns(story: Mapping[str, Any], where: str) -> list[dict[str, Any]]:
+    """Each ``no_until`` turn as the "no" answers it stands for (see the module docstring)."""
+    turns: list[dict[str, Any]] = []
+    for number, turn in enumerate(story["turns"]):
+        if "no_until" not in turn:
+            turns.append(dict(turn))
+            continue
+        at = f"{where} ({story['name']}) turn {number}"
+        ids = _question_ids(story.get("locale", "en-US"))
+        start, stop = turn.get("from", ids[0]), turn["no_until"]
+        assert start in ids and stop in ids, f"{at}: from / no_until must be question ids: {start!r}, {stop!r}"
+        skip = set(turn.get("skip", ()))
+        assert skip <= set(ids), f"{at}: skip must be question ids: {sorted(skip - set(ids))}"
+        asked = [qid for qid in ids[ids.index(start):ids.index(stop)] if qid not in skip]
+        assert asked, f"{at}: no question comes between {start} and {stop}"
+        noes = [{"intent": "AMAZON.NoIntent", "utter": "no"} for _ in asked]
+        for key in ("expect", "expect_e2e"):
+            if key in turn:
+                noes[-1][key] = turn[key]
+        turns += noes
+    return turns
 
 
 def _check_story(story: Mapping[str, Any], where: str) -> None:
@@ -72,9 +116,13 @@ def _check_story(story: Mapping[str, Any], where: str) -> None:
         assert isinstance(turn, dict), f"{at}: a turn is a mapping"
         unknown = set(turn) - TURN_KEYS
         assert not unknown, f"{at}: unknown keys {sorted(unknown)}"
-        assert turn.get("launch") is True or "intent" in turn or "utter" in turn, (
-            f"{at}: a turn needs launch: true, intent or utter"
+        assert turn.get("launch") is True or "intent" in turn or "utter" in turn or "no_until" in turn, (
+            f"{at}: a turn needs launch: true, intent, utter or no_until"
         )
+        if "no_until" in turn:
+            assert not set(turn) & {"launch", "intent", "slots", "utter"}, f"{at}: no_until stands for its own turns"
+        else:
+            assert not set(turn) & {"from", "skip"}, f"{at}: from and skip belong to a no_until turn"
         if "utter" in turn:
             assert isinstance(turn["utter"], str) and turn["utter"].strip(), (
                 f"{at}: utter must be a non-empty string (YAML reads a bare yes / no / on / off as a "

@@ -79,7 +79,7 @@ def test_the_real_descriptions_and_suggestions_pass():
         ),
         (
             "es/common.yaml",
-            "Intenta decir: ¿qué causa el temblor en la nariz?",
+            "Intenta decir: ¿qué causa el tic en la nariz?",
             "Intenta decir: ¿me cantas una canción?",
             "content/es/common.yaml: help.reprompt: error: suggests saying 'me cantas una canción', which is not a sample",
         ),

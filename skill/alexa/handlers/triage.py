@@ -37,6 +37,7 @@ from skill.alexa.triage_replies import (
     outcome_details,
     readback,
     step_reply,
+    stopped_lines,
     why,
 )
 from skill.domain.triage import (
@@ -255,11 +256,11 @@ class TriageStopHandler(AbstractRequestHandler):
         return is_intent(handler_input, *self.intents) and in_check(handler_input)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        texts = _texts(handler_input)
-        line = texts.text("stop_mid_check")
+        lines = stopped_lines(_texts(handler_input))
+        content = get_resources(handler_input).content
         if is_intent(handler_input, "AMAZON.NavigateHomeIntent"):
-            return respond(handler_input, anything_else(texts.content, line))
-        return respond(handler_input, goodbye(texts.content, line))
+            return respond(handler_input, anything_else(content, *lines))
+        return respond(handler_input, goodbye(content, *lines))
 
 
 class SymptomCheckHandler(AbstractRequestHandler):
@@ -279,8 +280,10 @@ class SymptomCheckHandler(AbstractRequestHandler):
         texts = _texts(handler_input)
         symptom, duration = get_slot(handler_input, SYMPTOM_SLOT), get_slot(handler_input, DURATION_SLOT)
         days = parse_iso_duration(duration.raw) if duration.raw else None
+        # A sign whose emergency question was answered "no" takes that "no" back: the read-back, then
+        # that question again (see skill.domain.triage.mention).
         state = mention(texts.protocol, state, [symptom.id] if symptom.id else [], days)
-        lines = readback(texts, symptom.id, symptom.raw, duration.raw, days) or [texts.text("carry_on")]
+        lines = readback(texts, symptom.id, symptom.raw, duration.raw, days, in_check=True) or [texts.text("carry_on")]
         return _respond_step(handler_input, state, next_step(texts.protocol, state), *lines)
 
 
@@ -322,7 +325,7 @@ class OutcomeDetailsHandler(AbstractRequestHandler):
         texts = _texts(handler_input)
         if is_intent(handler_input, *_DETAILS_YES):
             return respond(handler_input, outcome_details(texts, level))
-        return respond(handler_input, outcome_declined(texts))
+        return respond(handler_input, outcome_declined(texts, level))
 
 
 # --- outside a check --------------------------------------------------------------------------
