@@ -69,7 +69,8 @@ def check_reply(content: Content) -> Reply:
     )
 
 
-def call_person_reply(content: Content, *, with_safety_line: bool) -> Reply:
-    """ "Call my wife": the skill can't place calls; Alexa may, once the skill has closed. Ends the session."""
-    lead = (safety_line(content),) if with_safety_line else ()
-    return Reply(lines=(*lead, content.text("emergency.call_person.line"), content.text("emergency.call_person.how")))
+def call_person_reply(content: Content) -> Reply:
+    """ "Call my wife": the safety line (a call can hide an emergency: "call my husband, he can't move
+    his arm"), then the skill can't place calls; Alexa may, once the skill has closed. Ends the session."""
+    return Reply(lines=(safety_line(content), content.text("emergency.call_person.line"),
+                        content.text("emergency.call_person.how")))

@@ -16,8 +16,9 @@ symptom check and at the outcome offer. They read the evidence Alexa sends, neve
   is kept in the session meanwhile) or offers one; anything else escalates to the emergency
   answer, so the question never loops.
 - **Calls to people** ("call my wife", "llama a mi esposo") are never emergencies: the skill can't
-  place calls, says so, and closes so the person can ask Alexa (:func:`call_person_reply`). A
-  callee that did not resolve also hears the safety line first.
+  place calls, says so, and closes so the person can ask Alexa (:func:`call_person_reply`). The
+  conditional safety line comes first, because "call my husband, he can't move his arm" is heard
+  as a call too.
 
 Nothing of what was said is kept: the log records only the handler and the level.
 """
@@ -102,8 +103,7 @@ class CallSomeoneHandler(AbstractRequestHandler):
         if callee == EMERGENCY_CALLEE:
             return answer(handler_input, stroke=False)
         note(handler_input, handler="call_someone")
-        unsure = callee is None or get_pending(handler_input) == PENDING_EMERGENCY_CHECK
-        return respond(handler_input, call_person_reply(get_resources(handler_input).content, with_safety_line=unsure))
+        return respond(handler_input, call_person_reply(get_resources(handler_input).content))
 
 
 class EmergencyCheckAnswerHandler(AbstractRequestHandler):
