@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from skill.alexa.speech import Reply, Screen
 from skill.domain.content import Content
+from skill.domain.triage_budget import MAX_RESPONSE_SECONDS, seconds
 
 #: The disposition level this route records (the same key as the symptom check's emergency outcome).
 LEVEL = "emergency"
@@ -27,7 +28,7 @@ def emergency_reply(content: Content, *, stroke: bool, safe: bool = False, meani
 
     ``stroke``: the evidence was a stroke sign, so the answer says to note when it started.
     ``safe``: reached on "not sure" ("To be safe, call ..."). ``meaning``: the symptom check's
-    outcome, which says what its yes answers can mean.
+    outcome, which says what its yes answers can mean, when the answer still fits 20 seconds.
     """
     text = content.text
     lead = text("emergency.lead_safe" if safe else "emergency.lead")
@@ -36,8 +37,10 @@ def emergency_reply(content: Content, *, stroke: bool, safe: bool = False, meani
         middle.append(text("emergency.time.say"))
     if offers_call_for_help(content):
         middle.append(text("emergency.call_for_help.line"))
-    said_meaning = (text("emergency.meaning.say"),) if meaning else ()
-    spoken = (lead, *said_meaning, *middle, text("emergency.again"))
+    spoken: tuple[str, ...] = (lead, *middle, text("emergency.again"))
+    with_meaning = (lead, text("emergency.meaning.say"), *middle, text("emergency.again"))
+    if meaning and seconds(*with_meaning) <= MAX_RESPONSE_SECONDS:  # the meaning only while it fits
+        spoken = with_meaning
     card = (text("emergency.card_lead"), *middle)
     return Reply(
         lines=spoken,
