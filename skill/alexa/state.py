@@ -66,6 +66,8 @@ class Paging:
 
 def attributes(handler_input: HandlerInput) -> dict[str, Any]:
     """The session attributes (an empty dict for requests without a session)."""
+    if handler_input.request_envelope.session is None:
+        return {}  # the SDK raises for an out-of-session request (a routine's one-shot)
     attrs = handler_input.attributes_manager.session_attributes
     return attrs if isinstance(attrs, dict) else {}
 
