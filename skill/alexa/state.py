@@ -31,9 +31,12 @@ PENDING_OFFER_CHECK = "offer_check"
 PENDING_TRIAGE = "triage"
 #: After a non-emergency outcome: "yes" hears who to see, what helps and when to check again.
 PENDING_OUTCOME_DETAILS = "outcome_details"
-#: After the emergency answer: "yes" or "repeat" says it again, "no" closes with the number.
-PENDING_EMERGENCY = "emergency"
-PENDING_VALUES = frozenset({PENDING_MORE, PENDING_OFFER_CHECK, PENDING_TRIAGE, PENDING_OUTCOME_DETAILS, PENDING_EMERGENCY})
+#: After weak emergency evidence asked "Is any of that happening now?": yes / not sure gets the
+#: emergency answer, no goes back (a check in progress is kept in TRIAGE meanwhile), anything else
+#: escalates. (The emergency answer itself ends the session, so it has no pending value.)
+PENDING_EMERGENCY_CHECK = "emergency_check"
+PENDING_VALUES = frozenset({PENDING_MORE, PENDING_OFFER_CHECK, PENDING_TRIAGE, PENDING_OUTCOME_DETAILS,
+                            PENDING_EMERGENCY_CHECK})
 #: "yes" to a topic's follow-up question ("Want to know how to ease it?") answers that topic.
 _TOPIC_PREFIX = "topic:"
 
@@ -63,6 +66,8 @@ class Paging:
 
 def attributes(handler_input: HandlerInput) -> dict[str, Any]:
     """The session attributes (an empty dict for requests without a session)."""
+    if handler_input.request_envelope.session is None:
+        return {}  # the SDK raises for an out-of-session request (a routine's one-shot)
     attrs = handler_input.attributes_manager.session_attributes
     return attrs if isinstance(attrs, dict) else {}
 

@@ -1,9 +1,9 @@
 """Triage replies (Alexa layer): engine steps and slot read-backs become :class:`Reply` objects.
 
 Every word comes from the ``triage`` content section; this module only chooses and orders keys.
-The emergency outcome is built apart from the rest on purpose: it says the emergency lead first,
-then the short meaning, and nothing else, so no intro, acknowledgement or read-back can ever
-delay it.
+The emergency outcome is the skill's one emergency answer (:func:`skill.alexa.emergency_reply.
+emergency_reply`, the same as ``EmergencyIntent``'s), with the meaning of the check's stroke
+questions: no intro, acknowledgement or read-back can ever delay its number.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from skill.alexa.emergency_reply import emergency_reply
 from skill.alexa.handlers.replies import anything_else
 from skill.alexa.speech import Reply, Screen, join_lines
 from skill.domain.content import Content
@@ -92,19 +93,8 @@ def outcome(texts: TriageTexts, state: TriageState, result: Outcome, *lines: str
     title = content.format(node["card_title"])
     notice = texts.text("not_medical_advice")
     if result.level == Level.EMERGENCY:
-        # The number first, then the short meaning; nothing else. The session ends.
-        meaning = content.format(node["meaning"])
-        return Reply(
-            lines=(lead, meaning),
-            card_title=title,
-            card_text="\n".join([join_lines([lead, meaning]), notice]),
-            screen=Screen(
-                title=title,
-                points=(lead, meaning),
-                level=result.level.key,
-                emphasis=content.locale_params.get("emergency_number_display"),
-            ),
-        )
+        # The one emergency answer (the check's questions are stroke signs); the session ends.
+        return emergency_reply(content, stroke=True, safe=result.to_be_safe, meaning=True)
     # Self care follows a "no"; a "taken as not sure" is said (its lead then says "to be safe").
     kept = tuple(line for line in lines if line == texts.text("unclear_as_unsure"))
     required, optional = triage_budget.outcome_turn(_budget_texts(texts), result.level, kept, reasons(texts, result),

@@ -11,7 +11,13 @@ locale that has an interaction model, and the package-level requirements once:
   session (Stop and Cancel end it, Help keeps it open);
 - **odd slots**: every slot sent empty, and filled with a value the model does not have;
 - **session end**: a SessionEndedRequest gets an empty answer;
-- **name-free**: every intent gets a silent CanFulfillIntentRequest verdict;
+- **name-free**: every intent gets a silent CanFulfillIntentRequest verdict, and ``FactIntent``
+  says YES only for a thing that is about a twitch (every THING value is sent);
+- **emergency evidence** (Policy 4, misleading health responses): an emergency phrasing whose sign
+  did not resolve, or has none, never gets the emergency answer but a question; a resolved sign
+  gets it and closes the session; a call to a person is never an emergency;
+- **"no" ends it**: "no" to the open "What would you like to know?" (after launch, after help, after
+  a topic) ends the session within two turns, never "I'm not sure what that answers";
 - every response above: well-formed SSML in ``<speak>``, speech at most 8000 characters, the
   response at most 24 KB, no unfilled ``{placeholder}``, an open session ends its speech with a
   question and has a reprompt, a closed one asks nothing, a card has a title and text, and no
@@ -54,6 +60,9 @@ BUILT_INS = (
 #: Built-ins that must end the session, and those that must keep it open.
 ENDS_SESSION = frozenset({"AMAZON.StopIntent", "AMAZON.CancelIntent"})
 KEEPS_SESSION = frozenset({"AMAZON.HelpIntent"})
+#: FactIntent things that are general health subjects, never YES name-free ("tell me about yoga").
+GENERAL_THINGS = frozenset({"yoga", "mri", "emg", "hydration", "exercise", "meditation", "massage", "breathing",
+                            "stroke", "neurologist", "family_doctor", "botox", "sleep_habits", "warm_compress"})
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 PASS, FAIL, PENDING = "PASS", "FAIL", "PENDING"
 
@@ -270,10 +279,88 @@ class LocaleRun:
                 problems.append(f"{intent['name']}: a CanFulfillIntentRequest must get only a verdict")
         return _row("name-free", self.locale, problems, "every intent gets a silent YES / NO / MAYBE")
 
+    def name_free_facts(self) -> Row:
+        """C-2: YES only for a thing that is about a twitch; every other known thing is MAYBE. The
+        general subjects the review named (and their like) are listed here apart from the handler's
+        own set, so a handler that says YES to them fails this row."""
+        from skill.alexa.handlers.can_fulfill import TWITCH_THINGS
+
+        problems, count = [], 0
+        for type_ in self.language_model.get("types", []):
+            if type_["name"] != "THING":
+                continue
+            for value in type_.get("values", []):
+                count += 1
+                data = envelopes.slot("thing", value["name"]["value"], id=value["id"], slot_type="THING")
+                request = envelopes.can_fulfill_request("FactIntent", data, locale=self.locale)
+                response, _ = invoke(self.skill, envelopes.envelope(request, new=True))
+                verdict = ((response.get("response") or {}).get("canFulfillIntent") or {}).get("canFulfill")
+                expected = "YES" if value["id"] in TWITCH_THINGS - GENERAL_THINGS else "MAYBE"
+                if verdict != expected:
+                    problems.append(f"FactIntent {value['id']}: {verdict}, expected {expected}")
+        return _row("name-free facts", self.locale, problems, f"{count} things: YES only for twitch things")
+
+    def emergency_evidence(self) -> Row:
+        """H-3n: the emergency answer only on evidence; everyday words in an open carrier get a question."""
+        problems = []
+        weak = [("an unresolved sign", envelopes.slot("sign", "trouble sleeping", match=False,
+                                                      slot_type="EMERGENCY_SIGN")), ("no sign", None)]
+        for start in ("one-shot", "mid-check"):
+            attributes: dict[str, Any] = {}
+            if start == "mid-check":
+                begun, _ = invoke(self.skill, envelopes.envelope(
+                    envelopes.intent_request("SymptomCheckIntent", locale=self.locale), new=True))
+                attributes = begun.get("sessionAttributes") or {}
+            for name, data in weak:
+                request = envelopes.intent_request("EmergencyIntent", *([data] if data else []), locale=self.locale)
+                response, log = invoke(self.skill, envelopes.envelope(request, attributes=attributes, new=not attributes))
+                problems += [f"{name} ({start}): {p}" for p in response_problems(response, log)]
+                if log.get("disposition") == "emergency":
+                    problems.append(f"EmergencyIntent with {name} ({start}) got the emergency answer")
+                if (response.get("response") or {}).get("shouldEndSession") is not False:
+                    problems.append(f"EmergencyIntent with {name} ({start}) must ask its one question")
+        strong = envelopes.intent_request(
+            "EmergencyIntent", envelopes.slot("sign", "a stroke", id="stroke", slot_type="EMERGENCY_SIGN"),
+            locale=self.locale)
+        response, log = invoke(self.skill, envelopes.envelope(strong, new=True))
+        problems += [f"a resolved sign: {p}" for p in response_problems(response, log)]
+        if log.get("disposition") != "emergency" or (response.get("response") or {}).get("shouldEndSession") is not True:
+            problems.append("a resolved sign must get the emergency answer and close the session")
+        if any(i["name"] == "CallSomeoneIntent" for i in self.custom_intents()):
+            call = envelopes.intent_request(
+                "CallSomeoneIntent", envelopes.slot("callee", "my wife", id="person", slot_type="CALLEE"),
+                locale=self.locale)
+            response, log = invoke(self.skill, envelopes.envelope(call, new=True))
+            problems += [f"a call to a person: {p}" for p in response_problems(response, log)]
+            if log.get("disposition") == "emergency":
+                problems.append("a call to a person got the emergency answer")
+        return _row("emergency evidence", self.locale, problems,
+                    "unresolved or no sign: a question, never the command; a resolved sign: the answer, closed")
+
+    def no_ends_it(self) -> Row:
+        """V-8: "no" to an open question says goodbye; after a yes/no offer, a second "no" does."""
+        problems = []
+        openers = [("launch", envelopes.launch_request(self.locale)),
+                   ("help", envelopes.intent_request("AMAZON.HelpIntent", locale=self.locale)),
+                   ("a topic", envelopes.intent_request("CausesIntent", locale=self.locale))]
+        for name, opener in openers:
+            response, log = invoke(self.skill, envelopes.envelope(opener, new=True))
+            for turn in range(2):
+                attributes = response.get("sessionAttributes") or {}
+                response, log = invoke(self.skill, envelopes.envelope(
+                    envelopes.intent_request("AMAZON.NoIntent", locale=self.locale), attributes=attributes))
+                problems += [f"after {name}, no #{turn + 1}: {p}" for p in response_problems(response, log)]
+                if (response.get("response") or {}).get("shouldEndSession") is True:
+                    break
+            else:
+                problems.append(f"after {name}: two 'no's did not end the session")
+        return _row("no ends the session", self.locale, problems, "after launch, help and a topic")
+
     def rows(self) -> list[Row]:
         return [
             self.launch(), *self.one_shots(), self.built_ins(), self.built_ins_during_check(),
-            self.odd_slots(), self.session_end(), self.name_free(),
+            self.odd_slots(), self.session_end(), self.name_free(), self.name_free_facts(),
+            self.emergency_evidence(), self.no_ends_it(),
         ]  # fmt: skip
 
 

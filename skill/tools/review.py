@@ -254,9 +254,9 @@ class LocaleReview:
 
     def _emergency(self) -> str:
         """The emergency answer as spoken, its lines, and the phrasings that reach it."""
-        from skill.alexa.handlers.emergency import emergency_reply
+        from skill.alexa.emergency_reply import emergency_reply
 
-        reply = emergency_reply(self.content)
+        reply = emergency_reply(self.content, stroke=True)
         spoken = esc(reply.text)
         phrasings = "".join(f"<li>{esc(p)}</li>" for p in self.emergency_phrasings)
         heard = (

@@ -97,12 +97,19 @@ def test_start_over_welcomes_again_and_clears_state(conversation):
     assert "paging" not in conv.attributes, "start over forgets the topic in progress"
 
 
-def test_yes_and_no_without_a_question_reorient(conversation):
+def test_yes_without_a_question_reorients(conversation):
     conv = conversation()
-    for intent in ("AMAZON.YesIntent", "AMAZON.NoIntent"):
-        text = speech(conv.intent(intent))
-        assert "not sure what that answers" in text, f"{intent} with nothing pending: {text!r}"
-        assert conv.ended is False
+    text = speech(conv.intent("AMAZON.YesIntent"))
+    assert "not sure what that answers" in text, f"yes with nothing pending: {text!r}"
+    assert conv.ended is False
+
+
+def test_no_without_a_yes_no_question_is_a_goodbye(conversation, store):
+    """ "No" to "What else would you like to know?" ends the session (certification testers say it)."""
+    conv = conversation()
+    text = speech(conv.intent("AMAZON.NoIntent"))
+    assert text.endswith(store.for_locale("en-US").text("goodbye")), f"no with nothing pending: {text!r}"
+    assert conv.ended is True
 
 
 def test_yes_to_a_topic_followup_answers_that_topic(conversation, store):

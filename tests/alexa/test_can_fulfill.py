@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from skill.alexa.handlers.can_fulfill import TWITCH_SPECIFIC_INTENTS
+from skill.alexa.handlers.can_fulfill import TWITCH_SPECIFIC_INTENTS, TWITCH_THINGS
 from skill.alexa.handlers.topics import TOPIC_INTENTS
 from skill.config import DEFAULT_MODEL_DIR
 from skill.tools.model_checks import load_model, model_intents
@@ -17,9 +17,9 @@ from tests.support.envelopes import can_fulfill_request, envelope, slot
 EN_US_INTENTS = model_intents(load_model(DEFAULT_MODEL_DIR / "en-US.json"))
 
 
-def ask(skill, name: str, *slots: dict, log: dict | None = None) -> dict:
+def ask(skill, name: str, *slots: dict, log: dict | None = None, locale: str = "en-US") -> dict:
     """Send a CanFulfillIntentRequest (a fresh session, as Alexa sends it); return the response object."""
-    response = invoke(skill, envelope(can_fulfill_request(name, *slots), new=True), log=log)
+    response = invoke(skill, envelope(can_fulfill_request(name, *slots, locale=locale), new=True), log=log)
     body = response["response"]
     assert "outputSpeech" not in body, f"a CanFulfillIntentRequest must get no speech: {body!r}"
     assert "reprompt" not in body and "card" not in body and "directives" not in body, f"nothing but the verdict: {body!r}"
@@ -62,6 +62,18 @@ PHRASINGS = [
     ("es-ES", "revisa mis síntomas", "NO"),
     ("es-ES", "tengo dolor de cabeza", "NO"),
     ("es-ES", "pide una pizza", "NO"),
+    # FactIntent's carriers name no twitch: a general thing is MAYBE, a twitch thing YES (issue 17)
+    ("en-US", "tell me about yoga", "MAYBE"),
+    ("en-US", "what is an mri", "MAYBE"),
+    ("en-US", "tell me about exercise", "MAYBE"),
+    ("en-US", "should i see a neurologist", "MAYBE"),
+    ("en-US", "tell me about stroke", "MAYBE"),
+    ("en-US", "what is fasciculation", "YES"),
+    ("en-US", "tell me about hemifacial spasm", "YES"),
+    ("es-ES", "háblame del yoga", "MAYBE"),
+    # calls and emergencies are Alexa's own business name-free
+    ("en-US", "call my wife", "NO"),
+    ("es-ES", "llama a mi esposo", "NO"),
     # about a twitch: YES
     ("en-US", "what is nose twitching", "YES"),
     ("en-US", "my nose keeps twitching", "YES"),
@@ -209,6 +221,23 @@ SUBJECT = {
     "en": re.compile(r"\b(nose|nasal|twitch\w*|spasms?|fasciculation)\b"),
     "es": re.compile(r"\b(nariz|nasal\w*|tic|tiembl\w*|temblor\w*|temblando|espasmos?|fasciculaci\w+)\b"),
 }
+
+
+@pytest.mark.parametrize("path", sorted(DEFAULT_MODEL_DIR.glob("*.json")), ids=lambda p: p.stem)
+def test_fact_yes_only_for_the_twitch_things_every_value_checked(skill, path):
+    """Every THING value of every model, as Alexa resolves it: YES only for a twitch thing, MAYBE
+    for every other known thing (yoga, water, an MRI...), with the slot understood either way."""
+    locale = path.stem
+    types = {t["name"]: t for t in load_model(path)["interactionModel"]["languageModel"]["types"]}
+    wrong = []
+    for value in types["THING"]["values"]:
+        said = value["name"]["value"]
+        result = ask(skill, "FactIntent", slot("thing", said, id=value["id"], slot_type="THING"), locale=locale)
+        expected = "YES" if value["id"] in TWITCH_THINGS else "MAYBE"
+        if verdict(result) != expected or slot_verdict(result, "thing") != ("YES", "YES"):
+            wrong.append(f"{value['id']} ({said!r}): {result!r}, expected {expected}")
+    assert not wrong, f"{locale}: FactIntent verdicts:\n" + "\n".join(wrong)
+    assert TWITCH_THINGS <= {v["id"] for v in types["THING"]["values"]}, f"{locale}: a twitch thing left the model"
 
 
 @pytest.mark.parametrize("path", sorted(DEFAULT_MODEL_DIR.glob("*.json")), ids=lambda p: p.stem)

@@ -201,13 +201,15 @@ def test_sources_are_named_and_the_card_lists_them(conversation, store, locale):
 @pytest.mark.parametrize(
     ("intent", "slots", "expected"),
     [
-        ("FactIntent", (slot("thing", "botox shots", id="botox"),), "YES"),
+        # "tell me about botox": the skill knows Botox only for a twitch, so it may fit (issue 17).
+        ("FactIntent", (slot("thing", "botox shots", id="botox"),), "MAYBE"),
+        ("FactIntent", (slot("thing", "hemifacial spasm", id="hemifacial_spasm"),), "YES"),
         ("FactIntent", (slot("thing", "unicorn tears", match=False),), "NO"),
         ("FactIntent", (), "NO"),
         # "where is this from" names no twitch: out of a session it could be about anything.
         ("SourcesIntent", (), "NO"),
     ],
-    ids=["known-thing", "unknown-thing", "no-thing", "sources"],
+    ids=["general-thing", "twitch-thing", "unknown-thing", "no-thing", "sources"],
 )
 def test_name_free_requests_for_facts_and_sources(skill, intent, slots, expected):
     response = invoke(skill, envelope(can_fulfill_request(intent, *slots), new=True))

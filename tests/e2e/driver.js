@@ -53,13 +53,16 @@ async function run(job) {
         response = await alexa.launch();
       } else if (typeof turn.utter === "string") {
         response = await alexa.utter(turn.utter);
+      } else if (typeof turn.intend === "string") {
+        // An intent by name (virtual-alexa has no Spanish yes/no phrases).
+        response = await alexa.intend(turn.intend, turn.slots || {});
       } else {
-        throw new Error("a turn needs launch: true or utter: \"...\"");
+        throw new Error("a turn needs launch: true, utter: \"...\" or intend: \"IntentName\"");
       }
       responses.push(raw(response));
       requestIds.push(lastRequestId);
     } catch (err) {
-      const what = turn.launch ? "launch" : JSON.stringify(turn.utter);
+      const what = turn.launch ? "launch" : JSON.stringify(turn.utter || turn.intend);
       return { responses, requestIds, error: `turn ${i} (${what}): ${message(err)}` };
     }
   }

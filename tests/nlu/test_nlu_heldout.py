@@ -58,8 +58,9 @@ def test_held_out_sets_are_big_enough_and_cover_every_custom_intent() -> None:
         labelled = {entry["intent"] for entry in entries}
         for locale in (loc for loc in LOCALES if loc.startswith(language)):
             custom = {i for i in model_intents(load_model(DEFAULT_MODEL_DIR / f"{locale}.json")) if "." not in i}
-            # The lead's emergency intent has its own held-out set (issue 10).
-            missing = sorted(custom - labelled - {"EmergencyIntent"})
+            # The emergency route has its own held-out sets (issue 10; issue 17's blind set holds the
+            # calls to people that CallSomeoneIntent hears): tests/nlu/test_emergency_nlu.py.
+            missing = sorted(custom - labelled - {"EmergencyIntent", "CallSomeoneIntent"})
             assert not missing, f"{language}.yaml has no phrasing for {missing} of {locale}"
         assert set(EXPECTED_NEW_INTENTS) <= labelled, f"{language}.yaml: phrasings for {EXPECTED_NEW_INTENTS}"
     assert counts["en"] >= 200 and counts["es"] >= 80, f"held-out phrasings: {counts}"

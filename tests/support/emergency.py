@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from tests.support.client import Conversation, speech
-from tests.support.envelopes import intent_request, session_ended_request
+from tests.support.envelopes import intent_request, session_ended_request, slot
 from tests.support.locales import LOCALES
 
 #: The first words the number must be within.
@@ -51,10 +51,32 @@ def positions(question_count: int) -> list[Position]:
     ]
     found += [
         Position("outcome offer", lambda conv: (conv.launch(), _check_questions(conv, question_count))),
-        Position("after the emergency answer", lambda conv: conv.intent("EmergencyIntent")),
+        Position("at the emergency question", lambda conv: (conv.launch(), conv.intent("EmergencyIntent"))),
+        Position("at the emergency question, mid-check",
+                 lambda conv: (conv.launch(), _check_questions(conv, 1), conv.intent("EmergencyIntent"))),
+        Position("after the emergency answer", _after_the_answer),
         Position("after stop", _after_stop),
     ]
     return found
+
+
+def strong_request(locale: str) -> dict:
+    """EmergencyIntent with strong evidence: the sign slot resolved to a stroke word."""
+    return intent_request("EmergencyIntent", slot("sign", "a stroke", id="stroke", slot_type="EMERGENCY_SIGN"),
+                          locale=locale)
+
+
+def weak_request(locale: str, said: str | None = "trouble sleeping") -> dict:
+    """EmergencyIntent with weak evidence: the sign did not resolve (or, with ``said`` None, is empty)."""
+    slots = (slot("sign", said, match=False, slot_type="EMERGENCY_SIGN"),) if said else ()
+    return intent_request("EmergencyIntent", *slots, locale=locale)
+
+
+def _after_the_answer(conv: Conversation) -> None:
+    conv.send(strong_request(conv.locale))
+    assert conv.ended, "the emergency answer ends the session"
+    conv.send(session_ended_request(locale=conv.locale))
+    conv.attributes, conv.new = {}, True
 
 
 def _after_stop(conv: Conversation) -> None:
@@ -85,8 +107,8 @@ def number_first(text: str, locale: str) -> bool:
 
 
 def say_emergency(conv: Conversation, request: dict | None = None) -> dict:
-    """Say an emergency (the intent, or a request the matcher built) in the conversation's state."""
-    return conv.send(request or intent_request("EmergencyIntent", locale=conv.locale))
+    """Say an emergency (strong evidence, or a request the matcher built) in the conversation's state."""
+    return conv.send(request or strong_request(conv.locale))
 
 
 def run_at(position: Position, conv: Conversation, request: dict | None = None) -> str:

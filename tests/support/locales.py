@@ -10,7 +10,7 @@ LOCALES = {
     "en-CA": ("nine one one", "911", "your doctor"),
     "en-GB": ("nine nine nine", "999", "your GP"),
     "en-AU": ("triple zero", "000", "your GP"),
-    "en-IN": ("one one two", "112", "your doctor"),
+    "en-IN": ("one zero eight", "108", "your doctor"),
     "es-US": ("nueve uno uno", "911", "tu médico"),
     "es-MX": ("nueve uno uno", "911", "tu médico"),
     "es-ES": ("uno uno dos", "112", "tu médico de cabecera"),

@@ -22,6 +22,9 @@ PER_LOCALE = {
     "empty and unexpected slots",
     "session ended",
     "name-free",
+    "name-free facts",
+    "emergency evidence",
+    "no ends the session",
 }
 PACKAGE = {"validate", "icons", "privacy", "description phrases", "suggested phrases"}
 
@@ -117,3 +120,53 @@ def test_response_rules_catch_each_fault(response, log, says):
 def test_a_good_response_passes():
     good = _response("<speak>Here you go. What next?</speak>", end=False, reprompt="<speak>What next?</speak>")
     assert response_problems(good) == []
+
+
+# --- the issue 17 rows can fail ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def en_us_run():
+    from skill.alexa.builder import build_skill
+    from skill.config import SkillConfig
+    from skill.tools.certification import LocaleRun
+    from skill.tools.model_checks import load_model
+
+    def run():
+        return LocaleRun(build_skill(SkillConfig(dev=True)), "en-US", load_model(DEFAULT_MODEL_DIR / "en-US.json"))
+
+    return run
+
+
+def test_an_emergency_answer_without_evidence_fails_the_emergency_row(monkeypatch, en_us_run):
+    """H-3n as it was: the handler answered whatever filled the slot."""
+    from skill.alexa.handlers import emergency
+
+    monkeypatch.setattr(emergency.EmergencyHandler, "handle", lambda self, hi: emergency.answer(hi, stroke=True))
+    row = en_us_run().emergency_evidence()
+    assert row.result == "FAIL" and "got the emergency answer" in row.detail, row
+
+
+def test_no_that_does_not_end_fails_the_no_row(monkeypatch, en_us_run):
+    """V-8 as it was: "no" to "What else would you like to know?" asked again."""
+    from skill.alexa.handlers import builtins
+    from skill.alexa.handlers.replies import anything_else
+    from skill.alexa.resources import get_resources
+    from skill.alexa.state import respond
+
+    def old(self, hi):
+        content = get_resources(hi).content
+        return respond(hi, anything_else(content, content.text("yes_no_without_question.line")))
+
+    monkeypatch.setattr(builtins.NoHandler, "handle", old)
+    row = en_us_run().no_ends_it()
+    assert row.result == "FAIL" and "did not end the session" in row.detail, row
+
+
+def test_a_blind_fact_yes_fails_the_name_free_facts_row(monkeypatch, en_us_run):
+    """C-2 as it was: every known thing got YES."""
+    from skill.alexa.handlers import can_fulfill
+
+    monkeypatch.setattr(can_fulfill, "TWITCH_THINGS", frozenset({"yoga"}))
+    row = en_us_run().name_free_facts()
+    assert row.result == "FAIL" and "yoga" in row.detail, row

@@ -10,7 +10,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from skill.alexa.context import note
-from skill.alexa.handlers.emergency import safety_line
+from skill.alexa.emergency_reply import safety_line
 from skill.alexa.handlers.replies import anything_else, goodbye, welcome
 from skill.alexa.handlers.topics import TOPIC_IDS, answer_topic
 from skill.alexa.requests import is_intent, is_request_type
@@ -127,7 +127,13 @@ class YesHandler(AbstractRequestHandler):
 
 
 class NoHandler(AbstractRequestHandler):
-    """"No" to "want to hear more?" or to an offer moves on."""
+    """"No" to "want to hear more?" or to an offer moves on; "no" to an open question ends the session.
+
+    An open question is every "What would you like to know?" / "What else would you like to know?"
+    (launch, help, any answer that ends with it): a "no" there is a goodbye, as certification
+    testers expect, never "I'm not sure what that answers" (which could loop). The symptom check's
+    own yes/no questions are answered by the triage handlers, registered before this one.
+    """
 
     intents = ("AMAZON.NoIntent",)
 
@@ -136,8 +142,9 @@ class NoHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         content = get_resources(handler_input).content
-        key = "moving_on" if get_pending(handler_input) else "yes_no_without_question.line"
-        return respond(handler_input, anything_else(content, content.text(key)))
+        if not get_pending(handler_input):
+            return respond(handler_input, goodbye(content, content.text("moving_on")))
+        return respond(handler_input, anything_else(content, content.text("moving_on")))
 
 
 class SessionEndedHandler(AbstractRequestHandler):

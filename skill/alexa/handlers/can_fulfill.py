@@ -10,11 +10,14 @@ about anything. The verdicts:
 - YES only when the request must have been about a twitch and the skill answers it in full:
   ``WhatIsItIntent`` (every sample names the twitch), a symptom check that says how long the
   nose has been twitching (every sample with ``{duration}`` names the twitching), and a fact
-  question about a thing the skill knows (``FactIntent`` with a resolved ``thing``);
+  question about a thing that is itself about a twitch (:data:`TWITCH_THINGS`: fasciculation,
+  hemifacial spasm, the nose's own muscles), whatever carrier it came in;
 - MAYBE when the skill has an answer, but only about nose twitching, and the phrasing may not
-  be: the other topic intents, and a trigger question about a known trigger ("tell me about
-  stress" may be about stress in general); also a twitch-duration check whose duration or
-  symptom the skill cannot read (the check still runs, asking instead);
+  be: the other topic intents, a trigger question about a known trigger ("tell me about
+  stress" may be about stress in general), a fact question about a known but general thing
+  ("tell me about yoga", "what is an MRI", "should I see a neurologist": FactIntent's carriers
+  name no twitch, and the skill knows yoga only as a help for a twitch); also a twitch-duration
+  check whose duration or symptom the skill cannot read (the check still runs, asking instead);
 - NO for a symptom check without a twitch duration ("check my symptoms", "I'm having a
   headache": a nose-twitch check is the wrong tool for someone's unspecified symptoms), for
   ``EmergencyIntent`` (an emergency said without the skill's name is better served by Alexa
@@ -63,6 +66,10 @@ READ_BY_ASKING = (CanUnderstandSlotValues.MAYBE, CanFulfillSlotValues.YES)
 
 #: Topic intents whose every phrasing names the twitch: a name-free match is about a twitch.
 TWITCH_SPECIFIC_INTENTS = frozenset({"WhatIsItIntent"})
+#: THING ids that are about a twitch whatever the carrier ("tell me about fasciculation"): a twitch
+#: of a muscle, a twitching condition of the face, and the muscles that move the nose. Every other
+#: thing (yoga, water, an MRI, a neurologist, a stroke, Bell's palsy...) is a general subject.
+TWITCH_THINGS = frozenset({"fasciculation", "hemifacial_spasm", "procerus", "nasalis"})
 
 #: The slots each answerable intent can take; a slot outside this list is not understood.
 ANSWERABLE_SLOTS: dict[str, tuple[str, ...]] = {
@@ -120,6 +127,8 @@ def judge(
         return MAYBE, slots  # an answer about nose twitching to a phrasing that may not be
     if intent == TRIGGER_INTENT:
         return MAYBE, slots  # "tell me about stress": the skill knows stress only as a twitch trigger
+    if intent == FACT_INTENT and filled[FACT_SLOT].id not in TWITCH_THINGS:
+        return MAYBE, slots  # "tell me about yoga": a general subject the skill knows only for a twitch
     return YES, slots
 
 

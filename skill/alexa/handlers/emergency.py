@@ -1,13 +1,26 @@
-"""Emergency handlers (Alexa layer): a reported stroke or emergency gets the emergency number first.
+"""Emergency handlers (Alexa layer): the emergency route acts on what was said, in every state.
 
-Registered before every other handler, so the answer wins in every state: at launch, one-shot, in
-the middle of a topic, during the symptom check (where it is never taken as an invalid yes or no)
-and at the outcome offer. It reads no slot and keeps nothing: what the person said stays out of the
-answer, the card, the screen and the log (which records only the handler and the level).
+Registered before every other handler, so they win at launch, one-shot, mid-topic, during the
+symptom check and at the outcome offer. They read the evidence Alexa sends, never the words:
 
-The answer keeps the session open once ("Want me to say that again?"), so a person who missed the
-number can hear it again by saying yes or repeat; its reprompt is the number itself. "No", "stop"
-or "cancel" then closes with the number one last time. Any other request moves on as usual.
+- **Strong evidence** gets the emergency answer at once (:func:`emergency_reply`): an
+  ``EmergencyIntent`` whose ``sign`` slot resolved (ER_SUCCESS_MATCH: a stroke word, a BE-FAST
+  sign, not breathing, collapse, chest pain, "an ambulance", "an emergency"), or a
+  ``CallSomeoneIntent`` whose ``callee`` resolved to the emergency services ("call nine one one").
+  The answer ends the session, so Alexa's own calling hears what comes next.
+- **Weak evidence**, an ``EmergencyIntent`` whose sign did not resolve (ER_SUCCESS_NO_MATCH: a
+  device fills a custom slot with any words, as in "I'm having trouble sleeping") or has no sign at
+  all, never gets the command. It gets one short turn (:func:`check_reply`): "If this is an
+  emergency, call ... now", the BE-FAST signs, "Is any of that happening now?". "Yes" or "not
+  sure" gets the emergency answer; "no" returns to the symptom check at its question (the check
+  is kept in the session meanwhile) or offers one; anything else escalates to the emergency
+  answer, so the question never loops.
+- **Calls to people** ("call my wife", "llama a mi esposo") are never emergencies: the skill can't
+  place calls, says so, and closes so the person can ask Alexa (:func:`call_person_reply`). The
+  conditional safety line comes first, because "call my husband, he can't move his arm" is heard
+  as a call too.
+
+Nothing of what was said is kept: the log records only the handler and the level.
 """
 
 from __future__ import annotations
@@ -17,82 +30,126 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from skill.alexa.context import note
-from skill.alexa.requests import is_intent
+from skill.alexa.emergency_reply import LEVEL, call_person_reply, check_reply, emergency_reply, safety_line
+from skill.alexa.handlers import triage as triage_handlers
+from skill.alexa.handlers.replies import goodbye
+from skill.alexa.requests import get_slot, is_intent, is_request_type
 from skill.alexa.resources import get_resources
-from skill.alexa.speech import Reply, Screen
-from skill.alexa.state import PENDING_EMERGENCY, get_pending, respond
-from skill.domain.content import Content
+from skill.alexa.speech import Reply
+from skill.alexa.state import PENDING_EMERGENCY_CHECK, PENDING_OFFER_CHECK, get_pending, get_triage_raw, respond
+from skill.domain.triage import state_to_session
+
+__all__ = ["LEVEL", "emergency_reply", "handlers", "safety_line"]
 
 EMERGENCY_INTENT = "EmergencyIntent"
-#: The disposition level this route records (the same key as the symptom check's emergency outcome).
-LEVEL = "emergency"
-_AGAIN = ("AMAZON.YesIntent", "AMAZON.RepeatIntent")
-_DONE = ("AMAZON.NoIntent", "AMAZON.StopIntent", "AMAZON.CancelIntent")
+CALL_INTENT = "CallSomeoneIntent"
+SIGN_SLOT = "sign"
+CALLEE_SLOT = "callee"
+#: The EMERGENCY_SIGN ids that are stroke signs: the answer then says to note when they started.
+STROKE_SIGNS = frozenset({"stroke", "face", "arm_leg", "speech", "confusion", "balance", "vision", "headache"})
+#: Every EMERGENCY_SIGN id; each is strong evidence (the models' types are checked against it).
+EMERGENCY_SIGNS = STROKE_SIGNS | {"emergency", "breathing", "collapse", "chest"}
+#: The CALLEE id for the emergency services ("nine one one", "an ambulance").
+EMERGENCY_CALLEE = "emergency_services"
+
+_YES = ("AMAZON.YesIntent", triage_handlers.UNSURE_INTENT)
+_STOP = ("AMAZON.StopIntent", "AMAZON.CancelIntent")
 
 
-def emergency_reply(content: Content) -> Reply:
-    """The number first; a phone, the time it started, someone else; the number again; "again?"."""
-    text = content.text
-    lead = text("emergency.lead")
-    spoken = (
-        lead,
-        text("emergency.phone"),
-        text("emergency.time.say"),
-        text("emergency.other_person.say"),
-        text("emergency.again"),
-    )
-    title = text("emergency.title")
-    return Reply(
-        lines=spoken,
-        question=text("emergency.question"),
-        reprompt=text("emergency.reprompt"),
-        card_title=text("emergency.card_title"),
-        card_text="\n".join(spoken[:4]),
-        screen=Screen(
-            title=title,
-            points=(lead, text("emergency.phone"), text("emergency.time.say")),
-            level=LEVEL,
-            emphasis=content.locale_params.get("emergency_number_display"),
-        ),
-    )
+def answer(handler_input: HandlerInput, *, stroke: bool, safe: bool = False) -> Response:
+    """The emergency answer; the session ends."""
+    note(handler_input, handler="emergency", disposition=LEVEL)
+    return respond(handler_input, emergency_reply(get_resources(handler_input).content, stroke=stroke, safe=safe))
 
 
-def safety_line(content: Content) -> str:
-    """ "If this is an emergency, call {number} now.": for turns that could not place what was said."""
-    return content.text("emergency.safety_line")
+def ask_about_signs(handler_input: HandlerInput) -> Response:
+    """Weak evidence: the safety line, the signs, one question; a check in progress is kept."""
+    note(handler_input, handler="emergency_check")
+    state = triage_handlers.current_check(handler_input)
+    triage = state_to_session(state) if state is not None else None
+    return respond(handler_input, check_reply(get_resources(handler_input).content),
+                   pending=PENDING_EMERGENCY_CHECK, triage=triage)
 
 
 class EmergencyHandler(AbstractRequestHandler):
-    """ "I think I'm having a stroke", "my face dropped", "call 911": the emergency answer, always."""
+    """ "I think I'm having a stroke", "my face dropped": the answer; an unresolved sign: one question."""
 
     intents = (EMERGENCY_INTENT,)
+    slots = (SIGN_SLOT,)
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
         return is_intent(handler_input, EMERGENCY_INTENT)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        note(handler_input, handler="emergency", disposition=LEVEL)
-        content = get_resources(handler_input).content
-        return respond(handler_input, emergency_reply(content), pending=PENDING_EMERGENCY)
+        sign = get_slot(handler_input, SIGN_SLOT).id
+        if sign in EMERGENCY_SIGNS:
+            return answer(handler_input, stroke=sign in STROKE_SIGNS)
+        if get_pending(handler_input) == PENDING_EMERGENCY_CHECK:
+            return answer(handler_input, stroke=True)  # weak again, right after the question: escalate
+        return ask_about_signs(handler_input)
 
 
-class EmergencyFollowUpHandler(AbstractRequestHandler):
-    """Right after the emergency answer: "yes" / "repeat" say it again; "no" / "stop" close with the number."""
+class CallSomeoneHandler(AbstractRequestHandler):
+    """ "Call nine one one": the answer. "Call my wife": the skill can't call; Alexa may, after it closes."""
 
-    intents = (*_AGAIN, *_DONE)
+    intents = (CALL_INTENT,)
+    slots = (CALLEE_SLOT,)
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent(handler_input, *self.intents) and get_pending(handler_input) == PENDING_EMERGENCY
+        return is_intent(handler_input, CALL_INTENT)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        note(handler_input, handler="emergency")
+        callee = get_slot(handler_input, CALLEE_SLOT).id
+        if callee == EMERGENCY_CALLEE:
+            return answer(handler_input, stroke=False)
+        note(handler_input, handler="call_someone")
+        return respond(handler_input, call_person_reply(get_resources(handler_input).content))
+
+
+class EmergencyCheckAnswerHandler(AbstractRequestHandler):
+    """The turn after "Is any of that happening now?": every intent is handled here, nothing loops."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_request_type(handler_input, "IntentRequest") and get_pending(handler_input) == PENDING_EMERGENCY_CHECK
+
+    def handle(self, handler_input: HandlerInput) -> Response:
         content = get_resources(handler_input).content
-        if is_intent(handler_input, *_AGAIN):
-            return respond(handler_input, emergency_reply(content), pending=PENDING_EMERGENCY)
-        return respond(handler_input, Reply(lines=(content.text("emergency.goodbye"),),
-                                            card_title=content.text("emergency.card_title")))
+        if is_intent(handler_input, *_YES):
+            return answer(handler_input, stroke=True, safe=is_intent(handler_input, triage_handlers.UNSURE_INTENT))
+        if is_intent(handler_input, "AMAZON.RepeatIntent"):
+            return ask_about_signs_again(handler_input)
+        if is_intent(handler_input, *_STOP):
+            note(handler_input, handler="emergency_check")
+            return respond(handler_input, goodbye(content, safety_line(content), content.text("emergency.check.goodbye")))
+        if is_intent(handler_input, "AMAZON.NoIntent"):
+            return declined(handler_input)
+        return answer(handler_input, stroke=True)  # unclear: escalate, never ask again
+
+
+def ask_about_signs_again(handler_input: HandlerInput) -> Response:
+    """ "Repeat" at the question: the same turn, the kept check still kept."""
+    raw = get_triage_raw(handler_input)
+    state = triage_handlers.kept_check(handler_input, raw)
+    triage = state_to_session(state) if state is not None else None
+    return respond(handler_input, check_reply(get_resources(handler_input).content),
+                   pending=PENDING_EMERGENCY_CHECK, triage=triage)
+
+
+def declined(handler_input: HandlerInput) -> Response:
+    """ "No" to the question: back to the check at its question, or the offer of a check."""
+    note(handler_input, handler="emergency_check")
+    content = get_resources(handler_input).content
+    state = triage_handlers.kept_check(handler_input, get_triage_raw(handler_input))
+    if state is not None:
+        return triage_handlers.resume_check(handler_input, state, content.text("emergency.check.back_to_check"))
+    reply = Reply(
+        lines=(content.text("emergency.check.declined"),),
+        question=content.text("triage.texts.offer_check"),
+        reprompt=content.text("triage.texts.offer_check_reprompt"),
+    )
+    return respond(handler_input, reply, pending=PENDING_OFFER_CHECK)
 
 
 def handlers() -> list:
     """The emergency handlers, to be registered before every other handler."""
-    return [EmergencyHandler(), EmergencyFollowUpHandler()]
+    return [EmergencyHandler(), CallSomeoneHandler(), EmergencyCheckAnswerHandler()]

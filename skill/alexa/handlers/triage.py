@@ -93,6 +93,24 @@ def in_check(handler_input: HandlerInput) -> bool:
     return current_check(handler_input) is not None
 
 
+# --- for the emergency route (skill/alexa/handlers/emergency.py) --------------------------------
+
+
+def kept_check(handler_input: HandlerInput, raw: object) -> TriageState | None:
+    """A check the emergency question kept aside (``raw`` from the session): valid and still asking."""
+    protocol = get_resources(handler_input).protocol
+    state = state_from_session(protocol, raw)
+    if state is None or not isinstance(next_step(protocol, state), Ask):
+        return None
+    return state
+
+
+def resume_check(handler_input: HandlerInput, state: TriageState, *lines: str) -> Response:
+    """The check goes on at the question it was at, after ``lines``."""
+    reply = ask(_texts(handler_input), _current_question(handler_input, state).question, *lines)
+    return _keep_asking(handler_input, reply, state)
+
+
 def _current_question(handler_input: HandlerInput, state: TriageState) -> Ask:
     step = next_step(get_resources(handler_input).protocol, state)
     assert isinstance(step, Ask), "current_check guarantees a question"
