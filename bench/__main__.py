@@ -24,6 +24,7 @@ from bench.apps import APP_NAMES
 from bench.conversation import measure as measure_conversation
 from bench.corpus import Signer, record_mix, render
 from bench.inprocess import measure as measure_inprocess
+from bench.lambda_cold import measure as measure_lambda
 from bench.loadgen import LoadResult, run_load, wrk_path
 from bench.report import ROOT, Results, markdown
 from bench.servers import Server, cold_start, cold_start_phases, server_cold_start
@@ -40,12 +41,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (as nose-twitch serve)")
     parser.add_argument("--requests", type=int, help="timed in-process calls per contender")
     parser.add_argument("--cold-runs", type=int, help="cold starts per app")
+    parser.add_argument("--lambda-runs", type=int, help="Lambda cold starts per function")
     args = parser.parse_args(argv)
     full = not args.smoke
     args.duration = args.duration or (5.0 if full else 2.0)
     args.rounds = args.rounds or (6 if full else 1)
     args.requests = args.requests or (20000 if full else 300)
     args.cold_runs = args.cold_runs or (7 if full else 1)
+    args.lambda_runs = args.lambda_runs or (9 if full else 1)
     args.out = args.out or (ROOT / "bench" / ("RESULTS.md" if full else "out/RESULTS-smoke.md"))
     return args
 
@@ -116,6 +119,13 @@ def main(argv: list[str] | None = None) -> int:
             for name in results.server_cold:
                 probe = render([launch], signer)[0]
                 results.server_cold[name].append(server_cold_start(name, probe, pki_dir, args.workers, work))
+
+        say("Lambda cold start: this skill's zip and the hello skill's, built the same way")
+        from tests.support.envelopes import envelope, launch_request
+
+        results.lambda_cold = measure_lambda(
+            args.lambda_runs, envelope(launch_request("en-US"), new=True), warm_up=not args.smoke
+        )
 
         say("conversation efficiency")
         results.conversation = measure_conversation()
