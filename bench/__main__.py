@@ -3,8 +3,9 @@
     python -m bench            # full run (about two minutes), writes bench/RESULTS.md
     python -m bench --smoke    # seconds; proves the bench works (CI), writes bench/out/RESULTS-smoke.md
 
-Run from the repository root. It needs no network: servers listen on 127.0.0.1 only, the signing
-chain comes from a throwaway test CA. wrk is used for HTTP load when installed, else a Python
+Run from the repository root. Servers listen on 127.0.0.1 only, the signing chain comes from a
+throwaway test CA; only the Lambda part needs pip to reach PyPI (or its cache), to install both
+functions' dependencies for the Lambda runtime. wrk is used for HTTP load when installed, else a Python
 load generator (RESULTS.md says which).
 """
 
