@@ -267,3 +267,27 @@ def test_the_metrics_port_bounds_its_connections_drops_idle_ones_and_serves_metr
             sock.close()
         server.shutdown()
         server.server_close()
+
+
+# --- plain gunicorn with the project's config (newcomer review 5.5) ---------------------------------
+
+
+def test_under_gunicorn_with_the_projects_config_every_line_is_json_and_says_where_it_listens(tmp_path):
+    port = free_port()
+    env = {"SKILL_DEV": "1", "PORT": str(port), "WORKERS": "1"}
+    command = [sys.executable, "-m", "gunicorn", "-c", "python:skill.web.gunicorn_conf", "skill.web.wsgi:app"]
+    with serving(command, tmp_path, port, env) as server:
+        assert post(port, json.loads(LAUNCH))[0] == 200
+        raw_exchange(port, head(extra="Content-Length: abc\r\n\r\n") + b"{}")  # gunicorn's own refusal
+        time.sleep(0.3)
+    text = server.stderr()
+    assert all(line.startswith("{") for line in text.splitlines()), f"a line that is not JSON:\n{text[-2000:]}"
+    assert any("Nose Twitch Guide listening on" in line.get("message", "") for line in server.lines())
+    assert [line["status"] for line in server.access()] == [200, 200, 400]
+
+
+def test_version_names_the_installed_version():
+    done = subprocess.run([sys.executable, "-m", "skill", "--version"], capture_output=True, text=True, timeout=60)
+    from importlib.metadata import version
+
+    assert done.returncode == 0 and done.stdout.startswith(f"nose-twitch {version('nose-twitch-skill')} (Python ")
