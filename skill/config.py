@@ -157,8 +157,6 @@ class SkillConfig:
                 f"--workers / WORKERS must be at least 1, got {self.workers}: with no worker nothing answers "
                 "(2 is the default; about one per CPU core)"
             )
-        if not 0 < self.port < 65536:
-            raise ConfigError(f"--port / PORT must be a port number (1-65535), got {self.port}")
         check_timeout(self.cert_fetch_timeout, "SKILL_CERT_TIMEOUT")
         if self.max_body_bytes < MIN_BODY_BYTES:
             raise ConfigError(

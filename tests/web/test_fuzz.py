@@ -172,7 +172,7 @@ def _requests_counted(client) -> float:
                if line.startswith("nose_twitch_requests_total{") and 'route="/metrics"' not in line)
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.function_scoped_fixture])
 @given(body=raw_bodies())
 def test_raw_bodies_always_get_json_one_access_line_and_a_count(counted_app, caplog, body):

@@ -228,7 +228,7 @@ def probes_while_slow(port: int, tls: bool) -> list[tuple[int | str, float]]:
     with SlowClients(port, SLOW_CLIENTS, tls):
         results = []
         for _ in range(3):
-            time.sleep(1.5)  # the slow clients hold whatever they can by now
+            time.sleep(1.0)  # the slow clients hold whatever they can by now
             results.append(probe(port, tls))
     return results
 
