@@ -113,7 +113,7 @@ def test_plain_gunicorn_in_production_verifies_signatures_and_counts_failures(tm
            "SKILL_LOG_LEVEL": "WARNING"}
     command = gunicorn_command(port, "-c", "python:skill.web.gunicorn_conf")
     with serving(command, tmp_path, port, env) as server:
-        status, answer = post(port, LAUNCH)  # unsigned
+        status, answer = post(port, envelope(launch_request(), new=True))  # unsigned, fresh: only the signature fails
         assert status == 400 and answer["error"]["code"] == "verification_failed", answer
         samples, on_port = scrape(port), scrape(metrics_port)
     for counted in (samples, on_port):
