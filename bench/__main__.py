@@ -3,8 +3,9 @@
     python -m bench            # full run (about two minutes), writes bench/RESULTS.md
     python -m bench --smoke    # seconds; proves the bench works (CI), writes bench/out/RESULTS-smoke.md
 
-Run from the repository root. It needs no network: servers listen on 127.0.0.1 only, the signing
-chain comes from a throwaway test CA. wrk is used for HTTP load when installed, else a Python
+Run from the repository root. Servers listen on 127.0.0.1 only, the signing chain comes from a
+throwaway test CA; only the Lambda part needs pip to reach PyPI (or its cache), to install both
+functions' dependencies for the Lambda runtime. wrk is used for HTTP load when installed, else a Python
 load generator (RESULTS.md says which).
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import concurrent.futures
 import os
 import statistics
 import sys
@@ -24,9 +26,11 @@ from bench.apps import APP_NAMES
 from bench.conversation import measure as measure_conversation
 from bench.corpus import Signer, record_mix, render
 from bench.inprocess import measure as measure_inprocess
+from bench.lambda_cold import measure as measure_lambda
 from bench.loadgen import LoadResult, run_load, wrk_path
 from bench.report import ROOT, Results, markdown
 from bench.servers import Server, cold_start, cold_start_phases, server_cold_start
+from tests.support.envelopes import envelope, launch_request
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -40,12 +44,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (as nose-twitch serve)")
     parser.add_argument("--requests", type=int, help="timed in-process calls per contender")
     parser.add_argument("--cold-runs", type=int, help="cold starts per app")
+    parser.add_argument("--lambda-runs", type=int, help="Lambda cold starts per function")
     args = parser.parse_args(argv)
     full = not args.smoke
     args.duration = args.duration or (5.0 if full else 2.0)
     args.rounds = args.rounds or (6 if full else 1)
     args.requests = args.requests or (20000 if full else 300)
     args.cold_runs = args.cold_runs or (7 if full else 1)
+    args.lambda_runs = args.lambda_runs or (9 if full else 1)
     args.out = args.out or (ROOT / "bench" / ("RESULTS.md" if full else "out/RESULTS-smoke.md"))
     return args
 
@@ -90,6 +96,14 @@ def main(argv: list[str] | None = None) -> int:
         }
         results = Results(smoke=args.smoke, settings=settings)
 
+        # A smoke run only proves each part works: there the Lambda part (mostly pip and building)
+        # runs beside the others, without bytecode. A full run measures it alone, below.
+        lambda_event = envelope(launch_request("en-US"), new=True)
+        beside = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+        smoke_lambda = None
+        if args.smoke:
+            smoke_lambda = beside.submit(measure_lambda, args.lambda_runs, lambda_event, warm_up=False, compile=False)
+
         say(f"in-process: {args.requests} calls per contender")
         results.inprocess = measure_inprocess(turns, signer, pki_dir, args.requests, rounds=1 if args.smoke else 5)
 
@@ -116,6 +130,13 @@ def main(argv: list[str] | None = None) -> int:
             for name in results.server_cold:
                 probe = render([launch], signer)[0]
                 results.server_cold[name].append(server_cold_start(name, probe, pki_dir, args.workers, work))
+
+        say("Lambda cold start: this skill's zip and the hello skill's, built the same way")
+        if smoke_lambda is not None:
+            results.lambda_cold = smoke_lambda.result()
+        else:
+            results.lambda_cold = measure_lambda(args.lambda_runs, lambda_event)
+        beside.shutdown()
 
         say("conversation efficiency")
         results.conversation = measure_conversation()

@@ -49,18 +49,33 @@ def _serve(args: argparse.Namespace, config: SkillConfig) -> int:
         metrics_host=args.metrics_host,
         metrics_path=check_metrics_path(args.metrics_path, "--metrics-path") if args.metrics_path else None,
     )
-    config.require_production_ready()
+    config.check_for_serving()
     return run(config, gunicorn_config=args.gunicorn_config)
+
+
+def version() -> str:
+    """``nose-twitch 0.1.0 (Python 3.11.7)``: the installed distribution's version, else the package's."""
+    import importlib.metadata
+    import platform
+
+    import skill
+
+    try:
+        number = importlib.metadata.version("nose-twitch-skill")
+    except importlib.metadata.PackageNotFoundError:
+        number = skill.__version__
+    return f"nose-twitch {number} (Python {platform.python_version()})"
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="nose-twitch", description="Nose Twitch Guide, an Alexa skill.")
+    parser.add_argument("--version", action="version", version=version(), help="print the version and exit")
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the webhook with a production WSGI server (gunicorn)")
     serve.add_argument("--host", help="address to listen on (default 127.0.0.1, env HOST)")
     serve.add_argument("--port", type=int, help="port (default 8080, env PORT)")
-    serve.add_argument("--workers", type=int, help="worker processes (default 2, env WORKERS)")
+    serve.add_argument("--workers", type=int, help="worker processes, at least 1 (default 2, env WORKERS)")
     serve.add_argument("--locale", help="locale for requests that name none (default en-US)")
     serve.add_argument("--skill-id", help="the skill id requests must carry (env SKILL_ID); required unless --dev")
     serve.add_argument(

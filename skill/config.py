@@ -6,7 +6,9 @@ Nothing below this module reads ``os.environ``; the config is passed in.
 from __future__ import annotations
 
 import importlib.resources
+import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,6 +20,14 @@ CONTENT_PACKAGE = "skill.content"
 MODEL_PACKAGE = "skill.interaction_model"
 #: Where Lambda lets a function write (the rest of its file system is read-only).
 LAMBDA_CACHE_DIR = Path("/tmp/nose-twitch")
+#: Alexa gives up on an answer after 8 seconds; waiting longer for anything only hides a fault.
+ALEXA_TIMEOUT_S = 8.0
+#: A skill id as the Alexa developer console shows it: ``amzn1.ask.skill.`` and a UUID.
+SKILL_ID_SHAPE = re.compile(r"amzn1\.ask\.skill\.[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}")
+#: Words that mark a sample's placeholder rather than a real id.
+_PLACEHOLDER = re.compile(r"REPLACE|YOUR|EXAMPLE|CHANGE|XXXX|<|>|\.\.\.", re.IGNORECASE)
+#: The smallest body limit that still admits Alexa's requests (an envelope is a few KB).
+MIN_BODY_BYTES = 4096
 
 
 def packaged_dir(package: str) -> Path:
@@ -100,8 +110,11 @@ class SkillConfig:
     #: PEM bundle of trusted roots for the signing chain; None: the certifi / system bundle.
     trust_store: Path | None = None
     #: Where parsed content is kept as JSON between starts (see skill.domain.content_cache);
-    #: None: no cache. A folder that cannot be written is no cache too, silently.
+    #: None: no cache. A folder that cannot be written is no cache too, unless it was asked for.
     cache_dir: Path | None = field(default_factory=default_cache_dir)
+    #: The cache folder was asked for (``SKILL_CACHE_DIR``): serving refuses to start if it cannot
+    #: be written, instead of quietly parsing the content at every start.
+    cache_dir_required: bool = False
     #: Server operations (logs and metrics); see :func:`ops_settings_from_env`.
     log_level: str = "INFO"
     #: Prometheus metrics on their own port (served by the gunicorn master for every worker).
@@ -131,6 +144,28 @@ class SkillConfig:
                 "applicationId), or use --dev for local testing without verification."
             )
 
+    def check_for_serving(self) -> None:
+        """Refuse, at start, settings that would make requests fail later, each with how to fix it.
+
+        :raises ConfigError: the first setting that is wrong, named, with its fix
+        """
+        self.require_production_ready()
+        if self.skill_id is not None:
+            check_skill_id(self.skill_id)
+        if self.workers < 1:
+            raise ConfigError(
+                f"--workers / WORKERS must be at least 1, got {self.workers}: with no worker nothing answers "
+                "(2 is the default; about one per CPU core)"
+            )
+        check_timeout(self.cert_fetch_timeout, "SKILL_CERT_TIMEOUT")
+        if self.max_body_bytes < MIN_BODY_BYTES:
+            raise ConfigError(
+                f"SKILL_MAX_BODY_BYTES must be at least {MIN_BODY_BYTES} (Alexa's requests are a few KB; smaller "
+                f"would refuse them with 413), got {self.max_body_bytes}; the default is {SkillConfig.max_body_bytes}"
+            )
+        if self.cache_dir is not None and self.cache_dir_required:
+            check_writable_folder(self.cache_dir, "SKILL_CACHE_DIR", "or set SKILL_CACHE_DIR=off for no cache")
+
     def with_overrides(self, **changes: object) -> SkillConfig:
         """A copy with the given non-None settings replaced."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -156,6 +191,49 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number, got {raw!r}") from None
 
 
+def check_skill_id(skill_id: str, name: str = "SKILL_ID") -> str:
+    """``skill_id`` if it has the shape of a real skill id; :class:`ConfigError` saying how to find it."""
+    where = ("the Alexa developer console shows it under Build > Endpoint, or run `ask smapi list-skills-for-vendor`")
+    if _PLACEHOLDER.search(skill_id):
+        raise ConfigError(
+            f"{name} is still a placeholder ({skill_id!r}): put your skill's id there "
+            f"(amzn1.ask.skill. and a UUID; {where})"
+        )
+    if not SKILL_ID_SHAPE.fullmatch(skill_id.strip()):
+        raise ConfigError(
+            f"{name} must be amzn1.ask.skill. followed by a UUID (8-4-4-4-12 hex digits), got {skill_id!r}; "
+            f"{where}. With a wrong id every request is refused as addressed to another skill."
+        )
+    return skill_id.strip()
+
+
+def check_timeout(seconds: float, name: str, ceiling: float = ALEXA_TIMEOUT_S) -> float:
+    """A timeout in seconds: finite, above 0 and at most ``ceiling`` (Alexa's 8 s by default)."""
+    if not (math.isfinite(seconds) and 0 < seconds <= ceiling):
+        raise ConfigError(
+            f"{name} must be a number of seconds above 0 and at most {ceiling:g} (Alexa gives up after "
+            f"{ALEXA_TIMEOUT_S:g} s), got {seconds!r}; the default is {SkillConfig.cert_fetch_timeout:g}"
+        )
+    return seconds
+
+
+def check_writable_folder(folder: Path, name: str, alternative: str) -> Path:
+    """``folder``, created if missing, if this user can write there; else :class:`ConfigError`."""
+    import tempfile  # at start-up only, not in every process that reads a config
+
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(prefix=".write-check-", dir=folder)
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as exc:
+        raise ConfigError(
+            f"{name}={folder} cannot be written ({exc.strerror or exc}): make it a folder the server's user "
+            f"can write, {alternative}"
+        ) from None
+    return folder
+
+
 def _flag(env: Mapping[str, str], name: str) -> bool:
     return env.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
@@ -177,6 +255,7 @@ def config_from_env(env: Mapping[str, str] | None = None) -> SkillConfig:
         cert_fetch_timeout=_float(env, "SKILL_CERT_TIMEOUT", SkillConfig.cert_fetch_timeout),
         trust_store=Path(trust) if trust else None,
         cache_dir=_cache_dir(cache, env),
+        cache_dir_required=bool(cache) and cache.lower() not in {"off", "none"},
         **ops_settings_from_env(env),
     )
 

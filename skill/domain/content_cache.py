@@ -20,24 +20,46 @@ Why this cannot serve stale or broken content, or run code:
   content and its own code (the symptom check's spoken-time budgets) may be remembered in the
   entry under an id that hashes that code (:func:`verdict_id`); it is recorded only after the
   check passed, so a start whose content or checking code changed runs it again.
+* The file verifies itself: it carries a SHA-256 of the exact bytes of its trees, checked on every
+  read. A file altered, truncated or replaced after it was written (even one that is valid JSON
+  with the right key) is a miss, so the YAML is parsed again and the file rewritten: a start never
+  fails, or serves edited text, because of the cache.
+* Only a regular file is read (opened without blocking, then checked), so a FIFO or a device in
+  its place is a miss too, not a start that hangs.
 * A missing, unreadable, truncated or corrupt file, another key or the wrong shape is a miss,
   never an error; a folder that cannot be created or written means no cache, silently. Files are
   written to a temporary name and renamed, so a reader never sees half a file.
+
+The file is one JSON document, its header first and its trees last, so the trees' bytes can be
+hashed as written::
+
+    {"format":2,"key":"<sha256>","digest":"<sha256 of the trees' bytes>","passed":[...],"trees":{...}}
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 #: Bump when the cached document's shape changes.
-FORMAT = 1
+FORMAT = 2
+#: Where the trees begin in a cache file (the header before them is ours: hex keys and verdict ids).
+_TREES = b',"trees":'
+#: A cache file larger than this is not read (the real one is a few hundred KB).
+_MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+def _sha256() -> object:
+    # hashlib (and the OpenSSL it loads) only when content is loaded, not when this module is imported.
+    import hashlib
+
+    return hashlib.sha256()
 #: The modules whose code turns content files into trees; their source is part of the key.
 _PARSER_SOURCES = ("content.py", "content_yaml.py")
 
@@ -48,7 +70,8 @@ def content_key(entries: Iterable[tuple[str, bytes | None]]) -> str | None:
 
     None when the parser's own source cannot be read (then nothing is cached).
     """
-    digest = hashlib.sha256(f"nose-twitch content cache {FORMAT}\n".encode())
+    digest = _sha256()
+    digest.update(f"nose-twitch content cache {FORMAT}\n".encode())  # type: ignore[attr-defined]
     here = Path(__file__).resolve().parent
     try:
         parser = [(f"parser/{name}", (here / name).read_bytes()) for name in _PARSER_SOURCES]
@@ -57,18 +80,20 @@ def content_key(entries: Iterable[tuple[str, bytes | None]]) -> str | None:
     for name, data in (*parser, *entries):
         encoded = name.encode("utf-8")
         # Lengths first, so no two different listings can hash the same stream of bytes.
-        digest.update(b"F" if data is not None else b"D")
-        digest.update(len(encoded).to_bytes(8, "big"))
-        digest.update(encoded)
+        digest.update(b"F" if data is not None else b"D")  # type: ignore[attr-defined]
+        digest.update(len(encoded).to_bytes(8, "big"))  # type: ignore[attr-defined]
+        digest.update(encoded)  # type: ignore[attr-defined]
         if data is not None:
-            digest.update(len(data).to_bytes(8, "big"))
-            digest.update(data)
-    return digest.hexdigest()
+            digest.update(len(data).to_bytes(8, "big"))  # type: ignore[attr-defined]
+            digest.update(data)  # type: ignore[attr-defined]
+    return digest.hexdigest()  # type: ignore[attr-defined]
 
 
 def cache_file(cache_dir: Path, content_dir: Path) -> Path:
     """One file per content folder, so editing content replaces its entry instead of adding one."""
-    slot = hashlib.sha256(str(content_dir.resolve()).encode("utf-8")).hexdigest()[:16]
+    digest = _sha256()
+    digest.update(str(content_dir.resolve()).encode("utf-8"))  # type: ignore[attr-defined]
+    slot = digest.hexdigest()[:16]  # type: ignore[attr-defined]
     return cache_dir / f"content-{slot}.json"
 
 
@@ -84,49 +109,92 @@ class Entry:
 
 def verdict_id(name: str, *modules: Path) -> str | None:
     """An id for a check's verdict that changes with the code that checks (None if unreadable)."""
-    digest = hashlib.sha256(name.encode("utf-8"))
+    digest = _sha256()
+    digest.update(name.encode("utf-8"))  # type: ignore[attr-defined]
     try:
         for module in modules:
-            digest.update(module.read_bytes())
+            digest.update(module.read_bytes())  # type: ignore[attr-defined]
     except OSError:
         return None
-    return f"{name}:{digest.hexdigest()[:32]}"
+    return f"{name}:{digest.hexdigest()[:32]}"  # type: ignore[attr-defined]
 
 
-def _document(cache_dir: Path, content_dir: Path, key: str) -> dict[str, Any] | None:
+def _read_regular(path: Path) -> bytes | None:
+    """The bytes of ``path`` if it is a regular file of a sane size; None otherwise (never blocks:
+    a FIFO in its place is opened without waiting for a writer, then refused)."""
     try:
-        raw = cache_file(cache_dir, content_dir).read_bytes()
-        document = json.loads(raw)
-    except (OSError, ValueError, RecursionError):  # missing, unreadable, not JSON, not UTF-8
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
         return None
-    if not isinstance(document, dict) or document.get("format") != FORMAT or document.get("key") != key:
+    try:
+        info = os.fstat(handle)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_FILE_BYTES:
+            return None
+        with os.fdopen(handle, "rb", closefd=False) as stream:
+            return stream.read(_MAX_FILE_BYTES + 1)
+    except OSError:
         return None
-    return document
+    finally:
+        os.close(handle)
+
+
+def _split(raw: bytes) -> tuple[bytes, bytes] | None:
+    """The header (as a JSON object's text) and the trees' bytes of a cache file, or None."""
+    at = raw.find(_TREES)
+    if at < 0 or not raw.endswith(b"}"):
+        return None
+    return raw[:at] + b"}", raw[at + len(_TREES):-1]
+
+
+def _header(cache_dir: Path, content_dir: Path, key: str) -> tuple[dict[str, Any], bytes] | None:
+    """The header of the cache file for ``key`` and its trees' bytes, or None on any kind of miss."""
+    raw = _read_regular(cache_file(cache_dir, content_dir))
+    parts = _split(raw) if raw is not None else None
+    if parts is None:
+        return None
+    try:
+        header = json.loads(parts[0])
+    except (ValueError, RecursionError):  # not JSON, not UTF-8
+        return None
+    if not isinstance(header, dict) or header.get("format") != FORMAT or header.get("key") != key:
+        return None
+    return header, parts[1]
+
+
+def _trees(header: dict[str, Any], trees_bytes: bytes) -> dict[str, Any] | None:
+    """The trees, if their bytes are the ones the header's digest was taken of."""
+    digest = _sha256()
+    digest.update(trees_bytes)  # type: ignore[attr-defined]
+    if header.get("digest") != digest.hexdigest():  # type: ignore[attr-defined]
+        return None
+    try:
+        trees = json.loads(trees_bytes)
+    except (ValueError, RecursionError):
+        return None
+    return trees if isinstance(trees, dict) else None
 
 
 def passed_checks(cache_dir: Path, content_dir: Path, key: str) -> frozenset[str]:
     """The verdict ids recorded for ``key``'s entry (none on any kind of miss)."""
-    document = _document(cache_dir, content_dir, key)
-    passed = document.get("passed") if document else None
+    found = _header(cache_dir, content_dir, key)
+    passed = found[0].get("passed") if found else None
     return frozenset(p for p in passed if isinstance(p, str)) if isinstance(passed, list) else frozenset()
 
 
 def record_passed(entry: Entry, verdict: str) -> bool:
     """Remember that ``verdict`` passed on the entry's content; False if it could not be written."""
-    document = _document(entry.cache_dir, entry.content_dir, entry.key)
-    if document is None or not isinstance(document.get("trees"), dict):
+    found = _header(entry.cache_dir, entry.content_dir, entry.key)
+    if found is None or _trees(*found) is None:
         return False
     passed = sorted({*entry.passed, verdict})
-    return write(entry.cache_dir, entry.content_dir, entry.key, document["trees"], passed=passed)
+    return _write_document(entry.cache_dir, entry.content_dir, entry.key, found[1], passed)
 
 
 def read(cache_dir: Path, content_dir: Path, key: str, tags: Iterable[str]) -> dict[str, dict[str, Any]] | None:
     """The cached trees for ``key`` (one per tag in ``tags``), or None on any kind of miss."""
-    document = _document(cache_dir, content_dir, key)
-    if document is None:
-        return None
-    trees = document.get("trees")
-    if not isinstance(trees, dict) or set(trees) != set(tags):
+    found = _header(cache_dir, content_dir, key)
+    trees = _trees(*found) if found is not None else None
+    if trees is None or set(trees) != set(tags):
         return None
     if not all(isinstance(tree, dict) for tree in trees.values()):
         return None
@@ -139,8 +207,16 @@ def write(cache_dir: Path, content_dir: Path, key: str, trees: Mapping[str, Mapp
     nothing written) if JSON cannot hold them exactly or the folder cannot be written."""
     if not all(isinstance(tag, str) and _is_exact_json(tree) for tag, tree in trees.items()):
         return False
-    document = {"format": FORMAT, "key": key, "trees": trees, "passed": list(passed)}
-    text = json.dumps(document, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    text = json.dumps(trees, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return _write_document(cache_dir, content_dir, key, text.encode("utf-8"), passed)
+
+
+def _write_document(cache_dir: Path, content_dir: Path, key: str, trees_bytes: bytes, passed: Iterable[str]) -> bool:
+    digest = _sha256()
+    digest.update(trees_bytes)  # type: ignore[attr-defined]
+    header = {"format": FORMAT, "key": key, "digest": digest.hexdigest(), "passed": list(passed)}  # type: ignore[attr-defined]
+    head = json.dumps(header, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+    document = head[:-1] + _TREES + trees_bytes + b"}"
     target = cache_file(cache_dir, content_dir)
     import tempfile  # only when writing, which a start with a warm cache does not do
 
@@ -148,8 +224,8 @@ def write(cache_dir: Path, content_dir: Path, key: str, trees: Mapping[str, Mapp
         cache_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(prefix=".content-", suffix=".tmp", dir=cache_dir)
         try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(text)
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(document)
             os.replace(temporary, target)
         except BaseException:
             try:

@@ -11,11 +11,26 @@ The code is laid out flat, as Lambda's Python runtime expects: the ``skill`` pac
 content as ``skill/content``, found through importlib.resources like any install) and the
 dependencies beside it. The webhook (``skill/web``), the team's tools (``skill/tools``) and the
 webhook-only dependencies stay out.
+
+What a cold start would otherwise redo every time is done here, once:
+
+* **Bytecode.** Lambda's ``/var/task`` is read-only, so without ``.pyc`` files every cold start
+  compiles every module it imports (and Python 3.12+ prints the SDK's SyntaxWarnings while doing
+  it). When an interpreter of the runtime's Python version is at hand (``--python``, then
+  ``pythonX.Y`` on PATH, then pyenv's), it compiles the code with
+  ``--invalidation-mode unchecked-hash`` (the zip's timestamps are fixed, so a timestamp check
+  would always fail). The build says which interpreter it used, or that there was none.
+* **Content.** The content is parsed and checked here, and the result ships as
+  ``skill/_content_cache.json``, which the handler copies into its empty ``/tmp`` cache.
+* **A runtime stamp.** ``skill/_lambda_build.json`` names the runtime and architecture; the
+  handler refuses to run on another (a zip built for 3.13 on a 3.12 function would lose its
+  compiled modules and run slowly without a word).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import importlib.metadata
 import importlib.resources
 import json
@@ -34,6 +49,12 @@ from typing import Any
 
 import skill
 from skill.config import CONTENT_PACKAGE, ConfigError
+
+#: Where the handler looks for the build's runtime stamp and shipped content (skill.lambda_handler).
+BUILD_STAMP = "skill/_lambda_build.json"
+SHIPPED_CONTENT_CACHE = "skill/_content_cache.json"
+#: Where Lambda unpacks the code: the path compiled code objects name (tracebacks, reproducible zips).
+TASK_ROOT = "/var/task"
 
 
 class PackageError(RuntimeError):
@@ -173,16 +194,19 @@ _LEFT_OUT = ("web", "tools", "content", "interaction_model")
 _CONTENT_INIT = '"""The skill\'s content, a resource package (see skill.config.CONTENT_PACKAGE)."""\n'
 
 
-def _skip(relative: Path) -> bool:
-    return "__pycache__" in relative.parts or relative.suffix in {".pyc", ".pyo"}
+def _skip(relative: Path, bytecode: str | None = None) -> bool:
+    """Bytecode is left out, except (``bytecode``: an ABI tag like ``cpython-313``) the runtime's own."""
+    if "__pycache__" in relative.parts or relative.suffix in {".pyc", ".pyo"}:
+        return not (bytecode and relative.parent.name == "__pycache__" and relative.name.endswith(f".{bytecode}.pyc"))
+    return False
 
 
-def _tree(root: Path, prefix: str) -> dict[str, Path]:
+def _tree(root: Path, prefix: str, bytecode: str | None = None) -> dict[str, Path]:
     """Files below ``root`` by their name in the function."""
     return {
         f"{prefix}{path.relative_to(root).as_posix()}": path
         for path in sorted(root.rglob("*"))
-        if path.is_file() and not _skip(path.relative_to(root))
+        if path.is_file() and not _skip(path.relative_to(root), bytecode)
     }
 
 
@@ -211,6 +235,8 @@ class LambdaCode:
     runtime: Runtime
     arch: str
     requirements: tuple[str, ...]
+    #: How the bytecode was made, or why there is none (said in the build's output).
+    bytecode: str = "not compiled"
 
     def unzipped_bytes(self) -> int:
         return sum(len(data) if isinstance(data, bytes) else data.stat().st_size for data in self.files.values())
@@ -228,21 +254,143 @@ def collect(
     arch: str = DEFAULT_ARCH,
     deps: bool = True,
     requirements: Sequence[str] | None = None,
+    compile: bool = True,
+    python: Path | None = None,
 ) -> LambdaCode:
-    """Gather the function's files; dependencies are installed below ``work_dir`` (keep it
-    until the files are written)."""
+    """Gather the function's files; dependencies are installed (and the code compiled) below
+    ``work_dir`` (keep it until the files are written)."""
     pip_platforms(runtime, arch)  # refuses an unknown architecture before any work
     requirements = tuple(requirements if requirements is not None else lambda_requirements()) if deps else ()
     files = skill_files(content_dir)
+    files[BUILD_STAMP] = build_stamp(runtime, arch)
+    shipped = shipped_content_cache(content_dir)
+    if shipped is not None:
+        files[SHIPPED_CONTENT_CACHE] = shipped
+    return assemble(files, work_dir, runtime=runtime, arch=arch, requirements=requirements, compile=compile,
+                    python=python)
+
+
+def assemble(
+    own_files: Mapping[str, Path | bytes],
+    work_dir: Path,
+    *,
+    runtime: Runtime,
+    arch: str,
+    requirements: Sequence[str] = (),
+    compile: bool = True,
+    python: Path | None = None,
+) -> LambdaCode:
+    """A function's code from its own files: the ``requirements`` installed for the runtime beside
+    them, and everything compiled to bytecode by the runtime's Python when one is at hand.
+    (The bench builds its hello skill with this too, the same way.)"""
+    files: dict[str, Path | bytes] = dict(own_files)
+    requirements = tuple(requirements)
     if requirements:
         target = work_dir / "deps"
         install_dependencies(requirements, target, runtime, arch)
         installed = {name: path for name, path in _tree(target, "").items() if not name.startswith("bin/")}
-        clash = sorted(name for name in installed if name.split("/")[0] == "skill")
+        clash = sorted(name for name in installed if name in files or name.split("/")[0] == "skill")
         if clash:
-            raise PackageError(f"a dependency installs files where the skill's own go: {clash[:3]}")
+            raise PackageError(f"a dependency installs files where the function's own go: {clash[:3]}")
         files = {**installed, **files}
-    return LambdaCode(files=files, runtime=runtime, arch=arch, requirements=requirements)
+    code = LambdaCode(files=files, runtime=runtime, arch=arch, requirements=requirements,
+                      bytecode="not compiled (--no-compile)")
+    if not compile:
+        return code
+    interpreter, why = find_python(runtime, python)
+    if interpreter is None:
+        return dataclasses.replace(code, bytecode=f"no bytecode: {why}")
+    staged = work_dir / "function"
+    write_folder(code, staged)
+    compile_bytecode(staged, interpreter)
+    with_bytecode = {name: path for name, path in _tree(staged, "", bytecode=runtime.abi).items()}
+    return dataclasses.replace(code, files=with_bytecode, bytecode=f"bytecode compiled by {interpreter}")
+
+
+def build_stamp(runtime: Runtime, arch: str) -> bytes:
+    """What the handler checks at a cold start: the runtime and architecture the code is for."""
+    stamp = {"runtime": runtime.name, "python": runtime.python_version, "arch": arch}
+    return (json.dumps(stamp, sort_keys=True) + "\n").encode("utf-8")
+
+
+def shipped_content_cache(content_dir: Path) -> bytes | None:
+    """The content parsed and checked as a start does it, as the content cache file it leaves (its
+    key covers every content file and the parser, so on Lambda it matches the zip's own content)."""
+    from skill.alexa.resources import SkillResources
+    from skill.domain import content_cache
+    from skill.domain.content import ContentStore
+
+    with tempfile.TemporaryDirectory(prefix="nose-twitch-content-") as scratch:
+        cache_dir = Path(scratch)
+        SkillResources(ContentStore.load(content_dir, cache_dir=cache_dir))  # records the budget verdict
+        written = content_cache.cache_file(cache_dir, content_dir)
+        return written.read_bytes() if written.is_file() else None
+
+
+# --- bytecode ---------------------------------------------------------------------------------
+
+
+def find_python(runtime: Runtime, explicit: Path | None = None) -> tuple[Path | None, str]:
+    """An interpreter of the runtime's Python version, and where it was found (or why there is none).
+
+    Tried in order: ``explicit`` (``--python``), this interpreter, ``pythonX.Y`` on PATH, and
+    pyenv's ``$PYENV_ROOT/versions/X.Y.*`` (``~/.pyenv`` by default), newest first.
+    """
+    wanted = runtime.python_version
+    candidates: list[Path] = []
+    if explicit is not None:
+        candidates.append(explicit)
+    elif f"{sys.version_info[0]}.{sys.version_info[1]}" == wanted:
+        return Path(sys.executable), f"this interpreter (Python {wanted})"
+    else:
+        on_path = shutil.which(f"python{wanted}")
+        if on_path:
+            candidates.append(Path(on_path))
+        pyenv = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
+        found = sorted(pyenv.glob(f"{wanted}.*/bin/python{wanted}"), key=_version_key, reverse=True)
+        candidates.extend(found)
+    for candidate in candidates:
+        if _python_version(candidate) == wanted:
+            return candidate, str(candidate)
+    if explicit is not None:
+        raise ConfigError(f"--python {explicit} is not a Python {wanted} interpreter (the {runtime.name} runtime's)")
+    return None, (
+        f"no Python {wanted} found (on PATH as python{wanted}, or under pyenv); each cold start will compile "
+        f"the code itself (about twice as slow). Install Python {wanted} (pyenv install {wanted}) or pass "
+        f"--python PATH, and build again"
+    )
+
+
+def _version_key(path: Path) -> tuple[int, ...]:
+    return tuple(int(part) if part.isdigit() else 0 for part in path.parents[1].name.split("."))
+
+
+def _python_version(interpreter: Path) -> str | None:
+    try:
+        done = subprocess.run(
+            [str(interpreter), "-I", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def compile_bytecode(folder: Path, interpreter: Path) -> None:
+    """Compile every module below ``folder`` with ``interpreter``, as Lambda would import them from
+    ``/var/task``, into ``__pycache__`` files that are never checked against their source."""
+    command = [
+        str(interpreter), "-I", "-W", "ignore::SyntaxWarning", "-W", "ignore::DeprecationWarning",
+        "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash",
+        "-s", str(folder), "-p", TASK_ROOT, str(folder),
+    ]  # fmt: skip
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=900)
+    except subprocess.TimeoutExpired:
+        raise PackageError("compiling the Lambda code took more than 15 minutes") from None
+    if done.returncode != 0:
+        tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-12:])
+        raise PackageError(f"{interpreter} could not compile the Lambda code:\n{tail}")
 
 
 #: A fixed time for every zip entry, so the same inputs make the same zip.
@@ -282,6 +430,12 @@ class ZipSummary:
     requirements: tuple[str, ...]
     runtime: Runtime
     arch: str
+    bytecode: str = "not compiled"
+
+
+def summarize(code: LambdaCode, zip_path: Path, size: int) -> ZipSummary:
+    return ZipSummary(zip_path, len(code.files), size, code.unzipped_bytes(), code.requirements, code.runtime,
+                      code.arch, code.bytecode)
 
 
 def build_zip(
@@ -292,13 +446,24 @@ def build_zip(
     arch: str = DEFAULT_ARCH,
     deps: bool = True,
     requirements: Sequence[str] | None = None,
+    compile: bool = True,
+    python: Path | None = None,
 ) -> ZipSummary:
     """Write the Lambda deployment zip for ``runtime`` (default python3.13) on ``arch``."""
     runtime = runtime or RUNTIMES[DEFAULT_RUNTIME]
     with tempfile.TemporaryDirectory(prefix="nose-twitch-zip-") as tmp:
-        code = collect(content_dir, Path(tmp), runtime=runtime, arch=arch, deps=deps, requirements=requirements)
-        size = write_zip(code, zip_path)
-        return ZipSummary(zip_path, len(code.files), size, code.unzipped_bytes(), code.requirements, runtime, arch)
+        code = collect(content_dir, Path(tmp), runtime=runtime, arch=arch, deps=deps, requirements=requirements,
+                       compile=compile, python=python)
+        return summarize(code, zip_path, write_zip(code, zip_path))
+
+
+def log_retention_command(function_name: str = "FUNCTION", region: str | None = None) -> str:
+    """The command that makes the function's CloudWatch log group keep its logs 30 days, as the
+    privacy policy promises (Lambda creates the group on the first call, keeping logs forever)."""
+    where = f"--region {region} " if region else ""
+    group = f"/aws/lambda/{function_name}"
+    return (f"aws logs create-log-group {where}--log-group-name {group} 2>/dev/null; "
+            f"aws logs put-retention-policy {where}--log-group-name {group} --retention-in-days 30")
 
 
 # --- ask deploy -------------------------------------------------------------------------------
@@ -388,13 +553,22 @@ def add_flags(parser: argparse.ArgumentParser) -> None:
         "--aws-region", help=f"AWS region of the function `ask deploy` creates (default {DEFAULT_AWS_REGION})"
     )
     parser.add_argument("--no-deps", action="store_true", help="--zip without installing dependencies (no pip, no network)")
+    parser.add_argument(
+        "--python", type=Path, metavar="PATH",
+        help="the runtime's Python (e.g. python3.13) to compile the bytecode with (default: found on PATH or pyenv)",
+    )
+    parser.add_argument(
+        "--no-compile", action="store_true", help="ship no bytecode (each cold start then compiles the code itself)"
+    )
 
 
 def check_flags(args: argparse.Namespace) -> None:
     """Refuse flag combinations that would build something else than asked for."""
     builds = args.zip is not None or args.deploy_lambda
-    if not builds and (args.no_deps or args.runtime or args.arch):
-        raise ConfigError("--runtime, --arch and --no-deps are for --zip or --deploy-lambda")
+    if not builds and (args.no_deps or args.runtime or args.arch or args.python or args.no_compile):
+        raise ConfigError("--runtime, --arch, --python, --no-compile and --no-deps are for --zip or --deploy-lambda")
+    if args.python and args.no_compile:
+        raise ConfigError("--python is the interpreter that compiles the bytecode; --no-compile ships none")
     if args.aws_region and not args.deploy_lambda:
         raise ConfigError("--aws-region is for --deploy-lambda")
     if args.aws_region and not _AWS_REGION.match(args.aws_region):

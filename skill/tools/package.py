@@ -423,12 +423,18 @@ def run(args: argparse.Namespace, config: SkillConfig) -> int:
         with tempfile.TemporaryDirectory(prefix="nose-twitch-lambda-") as work:
             code = None
             if args.deploy_lambda:
-                code = lambda_build.collect(config.content_dir, Path(work), runtime=runtime, arch=arch)
+                code = lambda_build.collect(config.content_dir, Path(work), runtime=runtime, arch=arch,
+                                            compile=not args.no_compile, python=args.python)
             _write(args, config, store, endpoint, code, runtime, arch)
     except PackageError as exc:
         print(f"nose-twitch package: {exc}", file=sys.stderr)
         return 1
     return 0
+
+
+def _print_retention(region: str | None) -> None:
+    print("Lambda logs: keep them 30 days, as the privacy policy says (Lambda keeps them forever by default); "
+          "with the function's name:\n  " + lambda_build.log_retention_command("FUNCTION", region))
 
 
 def _write(
@@ -462,17 +468,20 @@ def _write(
         function = f", the {runtime.name} Lambda function in lambda/" if code is not None else ""
         print(f"wrote the ASK CLI project in {out} ({len(written)} files; locales "
               f"{', '.join(m.locale for m in models)}{function}); deploy with: cd {out} && ask deploy")
+        if code is not None:
+            print(f"Lambda code: {code.bytecode}")
+            _print_retention(region)
     if args.zip is not None:
         if code is not None:  # built once for the project already: the same files
-            summary = lambda_build.ZipSummary(
-                args.zip, len(code.files), lambda_build.write_zip(code, args.zip), code.unzipped_bytes(),
-                code.requirements, runtime, arch,
-            )  # fmt: skip
+            summary = lambda_build.summarize(code, args.zip, lambda_build.write_zip(code, args.zip))
         else:
-            summary = build_zip(args.zip, config.content_dir, runtime=runtime, arch=arch, deps=not args.no_deps)
+            summary = build_zip(args.zip, config.content_dir, runtime=runtime, arch=arch, deps=not args.no_deps,
+                                compile=not args.no_compile, python=args.python)
         deps = ", ".join(summary.requirements) if summary.requirements else "none (--no-deps)"
         print(f"wrote {summary.path} for {runtime.name} {arch} ({summary.files} files, {summary.bytes} bytes; "
-              f"dependencies: {deps}); Lambda handler: {LAMBDA_HANDLER}")
+              f"dependencies: {deps}; {summary.bytecode}); Lambda handler: {LAMBDA_HANDLER}")
+        if code is None:
+            _print_retention(args.aws_region)
         if summary.bytes > MAX_ZIP_BYTES or summary.unzipped_bytes > MAX_UNZIPPED_BYTES:
             print("warning: the zip is over Lambda's direct upload limits (50 MB zipped, 250 MB unzipped); "
                   "upload it through S3 or trim the dependencies", file=sys.stderr)

@@ -10,6 +10,12 @@ calls the webhook; :class:`AlexaFastLane` does the same for the common case with
 per-request machinery, and, in front of everything, writes one access log line (and, with
 metrics on, counts) for every response, whatever answered it (the lane, the route, or Flask's
 404, 405 and 413).
+
+No failure is a bare 500: a body nested too deeply is a 400 found while parsing, a response the
+skill cannot encode is the spoken apology, and anything unforeseen is a JSON 500 with its access
+line, its metric and a traceback (without the exception's text, which may quote the request) at
+ERROR. gunicorn's own rejections (a malformed request line or header, a worker timeout) get the
+same JSON, line and metric from :class:`skill.web.worker.SkillSyncWorker`.
 """
 
 from __future__ import annotations
@@ -17,13 +23,13 @@ from __future__ import annotations
 import io
 import json
 import logging
+import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import ResponseEnvelope
-from ask_sdk_model.request import Request as AlexaRequest
 from flask import Flask, Response, request
 from werkzeug.datastructures import EnvironHeaders
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -31,25 +37,30 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from skill.alexa.builder import build_skill
 from skill.alexa.context import InvocationContext
+from skill.alexa.fallback import KNOWN_REQUEST_TYPES, apology_response
 from skill.alexa.fastpath import FastSerializer
-from skill.alexa.handlers.replies import apology
 from skill.alexa.resources import SkillResources
-from skill.alexa.speech import to_ssml
 from skill.config import SkillConfig
 from skill.domain.content import Content, ContentStore
-from skill.web.logs import AccessRecord
+from skill.web.logs import AccessRecord, safe_traceback
 
 if TYPE_CHECKING:
     from skill.web.metrics import Metrics
     from skill.web.verification import AbstractVerifier
 
 access_log = logging.getLogger("skill.access")
+log = logging.getLogger("skill.web")
 
-#: The request types the SDK knows. Another type (Alexa adds them) gets an empty 200 once verified:
-#: the safe answer, as the SDK's own webservice handler gives, rather than a 400 Alexa would retry.
-KNOWN_REQUEST_TYPES = frozenset(AlexaRequest.discriminator_value_class_map)
+__all__ = [
+    "KNOWN_REQUEST_TYPES", "AlexaFastLane", "AlexaWebhook", "BadRequest", "ResponseLog", "create_app",
+    "error_body", "parse_envelope",
+]
+
 #: Where the Flask route leaves the webhook's log fields for the access log line (in the WSGI environ).
 LOG_FIELDS_KEY = "skill.log_fields"
+#: Verification failures that mean the service itself cannot verify anything (every request will
+#: fail the same way): logged at ERROR; any other verification failure is one bad request (WARNING).
+SERVICE_FAILURES = frozenset({"verification:cert_fetch_failed", "verification:trust_store_unavailable"})
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
@@ -110,6 +121,9 @@ def parse_envelope(body: bytes | str, content_type: str | None) -> dict[str, Any
         data = json.loads(body.decode("utf-8") if isinstance(body, bytes) else body)
     except (ValueError, UnicodeDecodeError):
         raise BadRequest("invalid_json", "The request body is not valid JSON.") from None
+    except RecursionError:
+        # json's decoder recurses once per level; an Alexa envelope is about ten levels deep.
+        raise BadRequest("too_deeply_nested", "The request body is nested too deeply.") from None
     if not isinstance(data, dict):
         raise BadRequest("not_an_envelope", "The request body must be a JSON object.")
     req = data.get("request")
@@ -136,7 +150,8 @@ class AlexaWebhook:
         serializer: FastSerializer | None = None,
     ) -> None:
         self.skill = skill
-        self.verifiers = tuple(verifiers)
+        # The cheap checks first: nothing is downloaded for a request a timestamp or skill id refuses.
+        self.verifiers = tuple(sorted(verifiers, key=lambda v: bool(getattr(v, "needs_network", False))))
         self.serializer = serializer if serializer is not None else FastSerializer()
         self._default_content = default_content
         if self.verifiers:
@@ -173,7 +188,7 @@ class AlexaWebhook:
             return 400, error_body("verification_failed", str(exc)), fields
         if req["type"] not in KNOWN_REQUEST_TYPES:
             fields["error"] = "unknown_request_type"
-            return 200, _EMPTY_RESPONSE, fields
+            return 200, EMPTY_RESPONSE_BYTES, fields
         serializer = self.serializer
         try:
             # The parsed envelope is reused; the SDK re-reads the body only if the fast path defers.
@@ -187,13 +202,14 @@ class AlexaWebhook:
         context = InvocationContext()
         try:
             response_envelope = self.skill.invoke(request_envelope=request_envelope, context=context)
-            text = serializer.dumps(response_envelope)
+            # Encoding is inside: a lone surrogate the skill echoes back cannot be UTF-8.
+            payload = serializer.dumps(response_envelope).encode("utf-8")
         except Exception as exc:  # noqa: BLE001 - a skill failure is spoken, never a 500
-            access_log.error("skill failure outside handlers: %s", type(exc).__name__)
+            log.error("skill failure outside handlers: %s", type(exc).__name__)
             fields["error"] = type(exc).__name__
-            text = json.dumps(_apology_payload(self._default_content), ensure_ascii=False)
+            payload = json.dumps(apology_response(self._default_content), ensure_ascii=False).encode("utf-8")
         fields.update(context.log)
-        return 200, text.encode("utf-8"), fields
+        return 200, payload, fields
 
 
 class _NeverRaised(Exception):
@@ -201,7 +217,7 @@ class _NeverRaised(Exception):
 
 
 #: An Alexa response that says nothing and keeps nothing: the answer to a request we cannot act on.
-_EMPTY_RESPONSE = b'{"version": "1.0", "response": {}}'
+EMPTY_RESPONSE_BYTES = b'{"version": "1.0", "response": {}}'
 
 
 class ResponseLog:
@@ -210,6 +226,11 @@ class ResponseLog:
     A line holds only allow-listed fields: the webhook's (request id, type, intent, locale,
     disposition level, handler, error code), status, latency, method and route. Routes other
     than the app's own are logged as "other", so a probe's path never reaches the log.
+
+    The level says how loud the failure is: a 5xx, or a verification failure that means the
+    service cannot verify anything (the certificate chain could not be downloaded), is ERROR;
+    any other verification failure is WARNING; everything else INFO. Counting never takes the
+    response down: metrics that cannot be written are degraded (see :class:`Metrics`).
     """
 
     def __init__(self, verification_state: str, routes: frozenset[str], metrics: Metrics | None = None) -> None:
@@ -218,20 +239,36 @@ class ResponseLog:
         self.metrics = metrics
 
     def __call__(
-        self, fields: dict[str, Any], status: int, started: float, method: str | None = None, path: str | None = None
+        self,
+        fields: dict[str, Any],
+        status: int,
+        started: float | None,
+        method: str | None = None,
+        path: str | None = None,
     ) -> None:
-        seconds = time.perf_counter() - started
+        seconds = None if started is None else time.perf_counter() - started
         if self.metrics is not None:
             self.metrics.record(fields, status, seconds)
-        level = logging.ERROR if status >= 500 else logging.INFO
+        error = fields.get("error")
+        if status >= 500 or error in SERVICE_FAILURES:
+            level = logging.ERROR
+        elif isinstance(error, str) and error.startswith("verification:"):
+            level = logging.WARNING
+        else:
+            level = logging.INFO
         if access_log.isEnabledFor(level):
             line = {"verification": self._verification, **fields}
-            line["latency_ms"] = round(seconds * 1000, 2)
+            if seconds is not None:
+                line["latency_ms"] = round(seconds * 1000, 2)
             line["status"] = status
             if method is not None:
                 line["method"] = method if method in _METHODS else "other"
                 line["route"] = path if path in self._routes else "other"
             access_log.log(level, AccessRecord(line))
+
+
+def internal_error_body() -> bytes:
+    return error_body("internal_error", "The server could not answer this request.")
 
 
 def create_app(
@@ -266,9 +303,9 @@ def create_app(
     webhook = AlexaWebhook(skill, verifiers, resources.for_locale(config.default_locale).content)
     verification_state = "on" if config.verify_signatures else "OFF (dev mode)"
     if metrics is None and config.metrics_enabled:
-        from skill.web.metrics import Metrics
+        from skill.web.metrics import Metrics, intent_names
 
-        metrics = Metrics()
+        metrics = Metrics(intents=intent_names(config.model_dir), locales=resources.store.locales)
     routes = frozenset(r for r in (config.endpoint_path, "/healthz", config.metrics_path) if r)
     log_response = ResponseLog(verification_state, routes, metrics)
 
@@ -276,12 +313,18 @@ def create_app(
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.extensions["alexa_webhook"] = webhook
     app.extensions["skill_metrics"] = metrics
+    # gunicorn's own rejections are logged and counted through the same object (skill.web.worker).
+    app.extensions["skill_response_log"] = log_response
 
-    @app.get("/healthz")
+    # No automatic OPTIONS answers: a method a route does not serve is a JSON 405.
+    @app.get("/healthz", provide_automatic_options=False)
     def healthz() -> Response:
-        return Response('{"status": "ok"}', mimetype="application/json")
+        health: dict[str, str] = {"status": "ok"}
+        if metrics is not None:
+            health["metrics"] = metrics.state()
+        return Response(json.dumps(health), mimetype="application/json")
 
-    @app.post(config.endpoint_path)
+    @app.post(config.endpoint_path, provide_automatic_options=False)
     def alexa() -> Response:
         environ = request.environ
         if request.content_length is None and environ.get("wsgi.input_terminated"):
@@ -297,7 +340,7 @@ def create_app(
     if config.metrics_path and metrics is not None:
         scrape = metrics.scrape
 
-        @app.get(config.metrics_path)
+        @app.get(config.metrics_path, provide_automatic_options=False)
         def prometheus_metrics() -> Response:
             payload, content_type = scrape()
             return Response(payload, content_type=content_type)
@@ -307,7 +350,17 @@ def create_app(
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException) -> Response:
         status, payload = http_error_body(exc)
+        fields = request.environ.setdefault(LOG_FIELDS_KEY, {})
+        fields.setdefault("error", (exc.name or "error").lower().replace(" ", "_"))
         return Response(payload, status=status, mimetype="application/json")
+
+    @app.errorhandler(Exception)
+    def unexpected_error(exc: Exception) -> Response:
+        log.error("Error answering %s %s: %s", request.method if request.method in _METHODS else "other",
+                  request.path if request.path in routes else "other", type(exc).__name__,
+                  extra={"trace": safe_traceback(exc)})
+        request.environ.setdefault(LOG_FIELDS_KEY, {})["error"] = type(exc).__name__
+        return Response(internal_error_body(), status=500, mimetype="application/json")
 
     return app
 
@@ -341,26 +394,65 @@ class AlexaFastLane:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         started = time.perf_counter()
+        called: list[bool] = []
+
+        def tracked_start_response(*args: Any) -> Any:
+            called.append(True)
+            return start_response(*args)
+
+        try:
+            return self._serve(environ, tracked_start_response, started)
+        except Exception as exc:  # noqa: BLE001 - whatever it was, the client gets JSON and it is logged
+            return self._fail(environ, start_response, started, exc, headers_set=bool(called))
+
+    def _serve(self, environ: dict[str, Any], start_response: Callable[..., Any], started: float) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") != "POST" or environ.get("PATH_INFO") != self._path:
             return self._to_flask(environ, start_response, started)
         declared = environ.get("CONTENT_LENGTH") or ""
-        if not declared and environ.get("wsgi.input_terminated"):
-            body = read_capped(environ["wsgi.input"], self._max)
-            if body is None:
-                status, payload = http_error_body(RequestEntityTooLarge())
-                self._log({"error": "request_entity_too_large"}, status, started, "POST", self._path)
-                return self._respond(start_response, status, payload)
-        elif not (declared.isascii() and declared.isdigit()) or int(declared) > self._max:
-            return self._to_flask(environ, start_response, started)
-        else:
-            length = int(declared)
-            body = environ["wsgi.input"].read(length) if length else b""
-            if len(body) != length:
-                environ["wsgi.input"] = io.BytesIO(body)  # Flask sees the same short body and says so
+        try:
+            if not declared and environ.get("wsgi.input_terminated"):
+                body = read_capped(environ["wsgi.input"], self._max)
+                if body is None:
+                    status, payload = http_error_body(RequestEntityTooLarge())
+                    self._log({"error": "request_entity_too_large"}, status, started, "POST", self._path)
+                    return self._respond(start_response, status, payload)
+            elif not (declared.isascii() and declared.isdigit()) or int(declared) > self._max:
                 return self._to_flask(environ, start_response, started)
+            else:
+                length = int(declared)
+                body = environ["wsgi.input"].read(length) if length else b""
+                if len(body) != length:
+                    environ["wsgi.input"] = io.BytesIO(body)  # Flask sees the same short body and says so
+                    return self._to_flask(environ, start_response, started)
+        except Exception:  # noqa: BLE001 - the server's body reader: a broken chunk, a client gone
+            payload = error_body("body_unreadable", "The request body could not be read.")
+            self._log({"error": "body_unreadable"}, 400, started, "POST", self._path)
+            return self._respond(start_response, 400, payload)
         status, payload, fields = self._webhook.handle(body, environ.get("CONTENT_TYPE"), EnvironHeaders(environ))
         self._log(fields, status, started, "POST", self._path)
         return self._respond(start_response, status, payload)
+
+    def _fail(
+        self,
+        environ: dict[str, Any],
+        start_response: Callable[..., Any],
+        started: float,
+        exc: Exception,
+        headers_set: bool = False,
+    ) -> list[bytes]:
+        """A JSON 500, its access line and its metric, and the traceback at ERROR (without the
+        exception's text, which may quote the request)."""
+        method, path = environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")
+        log.error("Error answering %s %s: %s", method if method in _METHODS else "other",
+                  path if path == self._path else "other", type(exc).__name__, extra={"trace": safe_traceback(exc)})
+        self._log({"error": type(exc).__name__}, 500, started, method, path)
+        payload = internal_error_body()
+        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))]
+        if headers_set:  # WSGI: replacing a status already set takes the exception (re-raised if sent)
+            start_response(_status_line(500), headers, sys.exc_info())
+        else:
+            start_response(_status_line(500), headers)
+        return [payload]
 
     @staticmethod
     def _respond(start_response: Callable[..., Any], status: int, payload: bytes) -> list[bytes]:
@@ -392,16 +484,3 @@ def _status_line(code: int) -> str:
 
 
 _STATUS_LINES = {code: _status_line(code) for code in (200, 400, 413, 415)}
-
-
-def _apology_payload(content: Content) -> dict[str, Any]:
-    """A valid Alexa response built without the SDK, for when the skill itself cannot answer."""
-    reply = apology(content)
-    return {
-        "version": "1.0",
-        "response": {
-            "outputSpeech": {"type": "SSML", "ssml": f"<speak>{to_ssml(reply.text)}</speak>"},
-            "reprompt": {"outputSpeech": {"type": "SSML", "ssml": f"<speak>{to_ssml(reply.reprompt or '')}</speak>"}},
-            "shouldEndSession": False,
-        },
-    }

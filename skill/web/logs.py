@@ -16,9 +16,11 @@ import json
 import logging
 import sys
 import time
+import traceback
 from typing import Any
 
-__all__ = ["AccessRecord", "JsonLineFormatter", "configure_logging", "utc_timestamp"]
+__all__ = ["AccessRecord", "JsonLineFormatter", "configure_logging", "json_stream_handler", "safe_traceback",
+           "utc_timestamp"]
 
 
 def utc_timestamp(created: float) -> str:
@@ -39,6 +41,14 @@ class AccessRecord:
         return json.dumps(self.fields, sort_keys=True)
 
 
+def safe_traceback(exc: BaseException) -> str:
+    """Where ``exc`` was raised (the traceback's frames) and its type, without its text: an
+    exception raised while answering a request may quote the request (a KeyError naming a value,
+    a decoder error showing the bytes), and logs never carry request content."""
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    return f"Traceback (most recent call last):\n{frames}{type(exc).__module__}.{type(exc).__qualname__}"
+
+
 class JsonLineFormatter(logging.Formatter):
     """Formats every record as one JSON line: time (UTC), level, pid, logger, then the content."""
 
@@ -53,17 +63,32 @@ class JsonLineFormatter(logging.Formatter):
             line.update(record.msg.fields)
         else:
             line["message"] = record.getMessage()
-        if record.exc_info:
-            # The exception's type and traceback only; the exception text of a request error never
-            # holds request content (the webhook maps errors to codes before logging).
+        trace = getattr(record, "trace", None)
+        if isinstance(trace, str):
+            line["exception"] = trace  # from safe_traceback: frames and type, no request content
+        elif record.exc_info:
+            # Start-up and server errors (gunicorn's own, a failed config); request errors are
+            # logged with safe_traceback instead.
             line["exception"] = self.formatException(record.exc_info)
         return json.dumps(line, ensure_ascii=False)
 
 
-def configure_logging(level: str = "INFO") -> None:
-    """Every log record of this process goes to stderr as a JSON line, at ``level`` and above."""
+def json_stream_handler() -> logging.Handler:
+    """A handler writing JSON lines to stderr."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonLineFormatter())
-    logging.basicConfig(level=level, handlers=[handler], force=True)
+    return handler
+
+
+def configure_logging(level: str = "INFO") -> None:
+    """Every log record of this process goes to stderr as a JSON line, at ``level`` and above.
+
+    gunicorn's error logger keeps its handlers (gunicorn sets them up) but writes JSON too: under
+    plain ``gunicorn 'skill.web.wsgi:app'`` (no project config) a worker's lines are JSON from the
+    moment the app is built. (Its access log, if turned on, keeps gunicorn's own format.)
+    """
+    logging.basicConfig(level=level, handlers=[json_stream_handler()], force=True)
     logging.getLogger("skill").setLevel(level)
+    for handler in logging.getLogger("gunicorn.error").handlers:
+        handler.setFormatter(JsonLineFormatter())
 

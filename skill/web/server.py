@@ -11,7 +11,21 @@ the defaults; gunicorn's own configuration overrides them, in gunicorn's order:
 The server's own hooks (metrics on their port, marking exited workers for the metrics) are
 chained with any the config file sets, never replaced by them. SIGTERM is gunicorn's graceful
 shutdown: workers stop accepting, finish the request in hand, and the master exits 0
-(``graceful_timeout`` bounds the wait).
+(``graceful_timeout`` bounds the wait). Connections the kernel has queued but no worker has taken
+yet are reset when the workers exit; SIGHUP (a reload) replaces the workers on the same listening
+socket and drops nothing.
+
+Why these defaults:
+
+* ``timeout`` 10 s: Alexa gives up on an answer after 8 s, so a request still running at 10 s is
+  lost anyway; a worker stuck that long is killed and replaced (and its request answered with a
+  JSON 503 by :class:`~skill.web.worker.SkillSyncWorker`) instead of holding a third of the capacity
+  for gunicorn's default 30 s. It must stay above ``SKILL_CERT_TIMEOUT`` (at most 8 s), so a
+  certificate download always gives up before the worker is killed; :func:`check_gunicorn_settings`
+  refuses anything else at start.
+* sync workers, behind a buffering proxy: a sync worker reads one request at a time, so a client
+  that sends its headers or body slowly holds a whole worker. nginx and Caddy (``docs/deploy/``)
+  read the whole request before passing it on, so the workers only ever see complete requests.
 """
 
 from __future__ import annotations
@@ -20,6 +34,7 @@ import gc
 import logging
 import os
 import shlex
+import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -27,7 +42,7 @@ from gunicorn.app.base import Application
 from gunicorn.config import get_default_config_file
 from gunicorn.glogging import Logger as GunicornLogger
 
-from skill.config import SkillConfig
+from skill.config import ConfigError, SkillConfig
 from skill.web.logs import JsonLineFormatter, configure_logging
 
 log = logging.getLogger("skill.server")
@@ -41,7 +56,12 @@ DEV_WARNING = (
 )
 
 #: Hooks the server relies on; a config file's own hooks of these names run after ours.
-_OWN_HOOKS = ("when_ready", "child_exit")
+_OWN_HOOKS = ("on_starting", "when_ready", "child_exit")
+#: The worker class that answers gunicorn's own rejections (bad request lines, oversized headers,
+#: a worker timeout) with a JSON error, an access line and a metric, like every other response.
+WORKER_CLASS = "skill.web.worker.SkillSyncWorker"
+#: gunicorn's worker timeout, seconds (see the module docstring for why 10).
+WORKER_TIMEOUT_S = 10
 
 
 class SkillGunicornLogger(GunicornLogger):
@@ -60,8 +80,8 @@ def gunicorn_settings(config: SkillConfig) -> dict[str, Any]:
     return {
         "bind": [f"{config.host}:{config.port}"],
         "workers": config.workers,
-        "worker_class": "sync",
-        "timeout": 30,
+        "worker_class": WORKER_CLASS,
+        "timeout": WORKER_TIMEOUT_S,
         "graceful_timeout": 10,
         "keepalive": 5,
         "accesslog": None,  # the app writes its own access line, with safe fields only
@@ -75,10 +95,45 @@ def gunicorn_settings(config: SkillConfig) -> dict[str, Any]:
     }
 
 
+def check_gunicorn_settings(config: SkillConfig, cfg: Any) -> None:
+    """gunicorn's settings as they end up (after a config file and ``GUNICORN_CMD_ARGS``), checked.
+
+    :raises ConfigError: a setting that would make every request hang or fail, with how to fix it
+    """
+    if cfg.workers < 1:
+        raise ConfigError(
+            f"gunicorn workers must be at least 1, got {cfg.workers} (from --workers, WORKERS, GUNICORN_CMD_ARGS "
+            "or a config file): with no worker nothing answers"
+        )
+    if not cfg.timeout > config.cert_fetch_timeout:
+        raise ConfigError(
+            f"gunicorn timeout must be more than SKILL_CERT_TIMEOUT ({config.cert_fetch_timeout:g} s) so a certificate "
+            f"download gives up before the worker is killed, got {cfg.timeout} (0 means never); "
+            f"the default is {WORKER_TIMEOUT_S}"
+        )
+    if not cfg.graceful_timeout > 0:
+        raise ConfigError(f"gunicorn graceful_timeout must be at least 1 second, got {cfg.graceful_timeout}")
+
+
 def server_hooks(config: SkillConfig) -> dict[str, Callable[..., Any]]:
-    """The hooks the server needs: say where it listens once it does (and serve the metrics port),
-    and mark exited workers dead for the metrics."""
+    """The hooks the server needs: check gunicorn's final settings before it binds, say where it
+    listens once it does (and serve the metrics port), and mark exited workers dead for the metrics."""
     hooks: dict[str, Callable[..., Any]] = {}
+
+    def on_starting(arbiter: Any) -> None:
+        try:
+            check_gunicorn_settings(config, arbiter.cfg)
+        except ConfigError as exc:
+            log.critical("Not starting: %s", exc)
+            sys.exit(2)
+        worker_class = getattr(arbiter.cfg, "worker_class_str", WORKER_CLASS)
+        if worker_class != WORKER_CLASS:
+            log.warning(
+                "worker class %s: gunicorn's own rejections (malformed requests, worker timeouts) get its HTML "
+                "pages and no access line; %s answers them with JSON", worker_class, WORKER_CLASS,
+            )
+
+    hooks["on_starting"] = on_starting
     if config.metrics_enabled:
         from skill.web.metrics import mark_worker_dead
 

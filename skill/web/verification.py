@@ -26,11 +26,13 @@ import base64
 import binascii
 import datetime as dt
 import http.client
+import math
 import pathlib
 import posixpath
 import re
 import ssl
 import threading
+import time
 import urllib.parse
 import warnings
 from collections import OrderedDict
@@ -93,6 +95,12 @@ DEFAULT_FETCH_TIMEOUT = 5.0
 #: A real chain is a few kilobytes; refuse to buffer anything much larger.
 MAX_CERT_CHAIN_BYTES = 256 * 1024
 DEFAULT_CACHE_ENTRIES = 32
+#: How long a URL whose chain could not be fetched or validated is refused without trying again:
+#: long enough that a flood of requests naming it costs one download, short enough that a
+#: passing network fault heals by itself.
+FAILURE_MEMORY = dt.timedelta(seconds=30)
+#: How many failed URLs are remembered (the least recently failed go first).
+_REMEMBERED_FAILURES = 256
 #: How many distinct certificate URLs a verifier remembers the policy's verdict for.
 _REMEMBERED_URLS = 64
 
@@ -133,7 +141,9 @@ class CertificateUrlPolicy:
     """Amazon's rules for ``SignatureCertChainUrl``.
 
     Scheme and host compare case-insensitively; the path, once dot segments are removed,
-    must start with ``/echo.api/`` (case-sensitive); a port, if given, must be 443.
+    must start with ``/echo.api/`` (case-sensitive); a port, if given, must be 443. A query string
+    or a fragment is refused: Amazon's URLs carry neither, and each variation would otherwise be a
+    new URL to download and to cache.
     """
 
     scheme: str = "https"
@@ -144,9 +154,8 @@ class CertificateUrlPolicy:
     def validate(self, url: str) -> str:
         """Check ``url``; return the normalised URL to fetch the chain from.
 
-        The normalised URL (dot segments removed, fragment dropped) is what was checked, so
-        it is also what gets fetched and cached: the fetch cannot reach a path other than
-        the one that passed.
+        The normalised URL (dot segments removed) is what was checked, so it is also what gets
+        fetched and cached: the fetch cannot reach a path other than the one that passed.
 
         :raises VerificationError: ``cert_url_invalid`` if any rule is broken
         """
@@ -165,6 +174,8 @@ class CertificateUrlPolicy:
             raise _bad_url("it carries user information")
         if port is not None and port != self.port:
             raise _bad_url(f"its port is not {self.port}")
+        if parts.query or parts.fragment or "?" in url or "#" in url:
+            raise _bad_url("it carries a query string or a fragment")
         path = _normalise_path(parts.path)
         decoded = urllib.parse.unquote(parts.path)
         # Check the percent-decoded path too, so "%2e%2e" cannot climb out of the prefix
@@ -172,8 +183,7 @@ class CertificateUrlPolicy:
         inside = path.startswith(self.path_prefix) and _normalise_path(decoded).startswith(self.path_prefix)
         if "\\" in decoded or not inside:
             raise _bad_url(f"its path does not start with {self.path_prefix}")
-        query = f"?{parts.query}" if parts.query else ""
-        return f"{self.scheme}://{self.host}{path}{query}"
+        return f"{self.scheme}://{self.host}{path}"
 
 
 def _normalise_path(path: str) -> str:
@@ -215,7 +225,14 @@ def _build_opener(ssl_context: ssl.SSLContext | None) -> Any:
 
 
 class CertificateFetcher:
-    """Downloads a PEM certificate chain with urllib, a timeout, a size cap and no redirects."""
+    """Downloads a PEM certificate chain with urllib: a total deadline, a size cap, no redirects.
+
+    ``timeout`` bounds the whole download (name lookup, connection, TLS, headers and body), not
+    each socket operation: a server that trickles a byte now and then is cut off at the deadline.
+    The download runs in a helper thread that the caller waits for at most ``timeout`` seconds;
+    the thread itself stops reading at the same deadline, so it never outlives the request by
+    more than one socket operation.
+    """
 
     def __init__(
         self,
@@ -223,16 +240,43 @@ class CertificateFetcher:
         max_bytes: int = MAX_CERT_CHAIN_BYTES,
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
-        self._timeout = timeout
+        if not (isinstance(timeout, (int, float)) and math.isfinite(timeout) and timeout > 0):
+            raise ValueError(f"timeout must be a finite number of seconds above 0, got {timeout!r}")
+        self._timeout = float(timeout)
         self._max_bytes = max_bytes
         self._opener = _build_opener(ssl_context)
 
     def fetch(self, url: str) -> bytes:
         """Return the body served at ``url``.
 
-        :raises VerificationError: ``cert_fetch_failed`` on any network error, timeout or
-            non-200 answer; ``cert_chain_too_large`` if the body exceeds the cap
+        :raises VerificationError: ``cert_fetch_failed`` on any network error, a download that
+            does not finish within the timeout, or a non-200 answer; ``cert_chain_too_large``
+            if the body exceeds the cap
         """
+        deadline = time.monotonic() + self._timeout
+        outcome: list[bytes | BaseException] = []
+        worker = threading.Thread(
+            target=self._download_into, args=(url, deadline, outcome), name="cert-fetch", daemon=True
+        )
+        worker.start()
+        worker.join(self._timeout + 0.05)
+        if not outcome:
+            raise VerificationError(
+                "cert_fetch_failed",
+                f"The signing certificate chain could not be downloaded within {self._timeout:g} s.",
+            )
+        result = outcome[0]
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+    def _download_into(self, url: str, deadline: float, outcome: list[bytes | BaseException]) -> None:
+        try:
+            outcome.append(self._download(url, deadline))
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting caller
+            outcome.append(exc)
+
+    def _download(self, url: str, deadline: float) -> bytes:
         import urllib.error  # loaded already by the opener's urllib.request
 
         try:
@@ -242,7 +286,7 @@ class CertificateFetcher:
                     raise VerificationError(
                         "cert_fetch_failed", f"The signing certificate chain could not be downloaded (HTTP {status})."
                     )
-                data = response.read(self._max_bytes + 1)
+                data = _read_until(response, deadline, self._max_bytes + 1)
         except VerificationError:
             raise
         except urllib.error.HTTPError as exc:
@@ -258,6 +302,26 @@ class CertificateFetcher:
         if len(data) > self._max_bytes:
             raise VerificationError("cert_chain_too_large", "The signing certificate chain is implausibly large.")
         return data
+
+
+def _read_until(response: Any, deadline: float, limit: int) -> bytes:
+    """Up to ``limit`` bytes of ``response``, read chunk by chunk, each read allowed only the time
+    left before ``deadline`` (so a trickle of single bytes cannot stretch the download)."""
+    sock = getattr(getattr(getattr(response, "fp", None), "raw", None), "_sock", None)
+    chunks: list[bytes] = []
+    total = 0
+    while total < limit:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise VerificationError("cert_fetch_failed", "The signing certificate chain took too long to download.")
+        if sock is not None:
+            sock.settimeout(remaining)
+        chunk = response.read1(min(16 * 1024, limit - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
 
 
 class CertificateCache:
@@ -373,7 +437,15 @@ def _signing_leaf_policy() -> x509_verification.ExtensionPolicy:
 
 
 class SignatureVerifier(AbstractVerifier):
-    """Checks the request signature against Amazon's signing certificate chain."""
+    """Checks the request signature against Amazon's signing certificate chain.
+
+    It is the one check that may go to the network, so the webhook runs it after the cheap ones
+    (timestamp, skill id: :attr:`needs_network`). A URL whose chain could not be downloaded or
+    validated is refused again, without a download, for :data:`FAILURE_MEMORY`.
+    """
+
+    #: The webhook runs verifiers that need the network last.
+    needs_network = True
 
     def __init__(
         self,
@@ -408,6 +480,9 @@ class SignatureVerifier(AbstractVerifier):
         # when full they start over.
         self._fetch_urls: dict[str, str] = {}
         self._leaf_keys: dict[str, tuple[x509.Certificate, rsa.RSAPublicKey]] = {}
+        # URL -> (the failure, until when it is repeated without trying again).
+        self._failures: OrderedDict[str, tuple[VerificationError, dt.datetime]] = OrderedDict()
+        self._failures_lock = threading.Lock()
 
     @property
     def cache(self) -> CertificateCache:
@@ -465,6 +540,18 @@ class SignatureVerifier(AbstractVerifier):
         cached = self._cache.get(url, now)
         if cached is not None:
             return cached
+        remembered = self._remembered_failure(url, now)
+        if remembered is not None:
+            raise VerificationError(remembered.reason, str(remembered))
+        try:
+            leaf, verified = self._download_and_validate(url, now)
+        except VerificationError as exc:
+            self._remember_failure(url, exc, now)
+            raise
+        self._cache.put(url, leaf, min(cert.not_valid_after_utc for cert in verified))
+        return leaf
+
+    def _download_and_validate(self, url: str, now: dt.datetime) -> tuple[x509.Certificate, list[x509.Certificate]]:
         try:
             pem = self._fetcher.fetch(url)
         except VerificationError:
@@ -478,9 +565,24 @@ class SignatureVerifier(AbstractVerifier):
         except (TypeError, ValueError) as exc:
             raise VerificationError("certificate_invalid", "The signing certificate chain is not valid PEM.") from exc
         leaf, intermediates = chain[0], chain[1:]
-        verified = self._validate_chain(leaf, intermediates, now)
-        self._cache.put(url, leaf, min(cert.not_valid_after_utc for cert in verified))
-        return leaf
+        return leaf, self._validate_chain(leaf, intermediates, now)
+
+    def _remembered_failure(self, url: str, now: dt.datetime) -> VerificationError | None:
+        with self._failures_lock:
+            entry = self._failures.get(url)
+            if entry is None:
+                return None
+            if now >= entry[1]:
+                del self._failures[url]
+                return None
+            return entry[0]
+
+    def _remember_failure(self, url: str, error: VerificationError, now: dt.datetime) -> None:
+        with self._failures_lock:
+            self._failures[url] = (VerificationError(error.reason, str(error)), now + FAILURE_MEMORY)
+            self._failures.move_to_end(url)
+            while len(self._failures) > _REMEMBERED_FAILURES:
+                self._failures.popitem(last=False)
 
     def _validate_chain(
         self, leaf: x509.Certificate, intermediates: list[x509.Certificate], now: dt.datetime
@@ -592,16 +694,18 @@ class TimestampVerifier(AbstractVerifier):
 def build_verifiers(config: object) -> list[AbstractVerifier]:
     """The verifiers a :class:`skill.config.SkillConfig` asks for, in the order they run.
 
-    Signature and timestamp checks are on unless the config turns them off (``--dev``);
-    the skill id check runs whenever a skill id is configured.
+    The cheap checks come first: the timestamp and the skill id read only the body, so a stale or
+    misaddressed request is refused before anything is downloaded. Signature and timestamp checks
+    are on unless the config turns them off (``--dev``); the skill id check runs whenever a skill
+    id is configured.
     """
     verifiers: list[AbstractVerifier] = []
-    if getattr(config, "verify_signatures", True):
-        fetcher = CertificateFetcher(timeout=getattr(config, "cert_fetch_timeout", DEFAULT_FETCH_TIMEOUT))
-        verifiers.append(SignatureVerifier(fetcher=fetcher, trust_store=getattr(config, "trust_store", None)))
     if getattr(config, "verify_timestamps", True):
         verifiers.append(TimestampVerifier())
     skill_id = getattr(config, "skill_id", None)
     if skill_id:
         verifiers.append(SkillIdVerifier(skill_id))
+    if getattr(config, "verify_signatures", True):
+        fetcher = CertificateFetcher(timeout=getattr(config, "cert_fetch_timeout", DEFAULT_FETCH_TIMEOUT))
+        verifiers.append(SignatureVerifier(fetcher=fetcher, trust_store=getattr(config, "trust_store", None)))
     return verifiers

@@ -23,22 +23,35 @@ from typing import Any
 __all__ = ["app", "build_app"]
 
 
+#: gunicorn's exit status for "App failed to load": the master stops instead of booting workers forever.
+APP_LOAD_ERROR = 4
+
+
 def build_app() -> Any:
-    """The production app, configured from the environment; refuses what ``nose-twitch serve`` refuses."""
+    """The production app, configured from the environment; refuses what ``nose-twitch serve`` refuses.
+
+    A setting that is wrong stops the process with one JSON line saying how to fix it (and exit
+    status 4, which makes gunicorn's master stop rather than boot workers forever).
+    """
     from skill.config import ConfigError, config_from_env
     from skill.web.app import create_app
     from skill.web.logs import configure_logging
 
-    config = config_from_env()
-    config.require_production_ready()
-    if config.metrics_enabled and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        # Without the shared folder each worker would count alone, and nobody would serve the port.
-        raise ConfigError(
-            "Metrics under gunicorn need the project's gunicorn config, which prepares the folder the "
-            "workers share (PROMETHEUS_MULTIPROC_DIR) and serves SKILL_METRICS_PORT: "
-            "gunicorn -c python:skill.web.gunicorn_conf 'skill.web.wsgi:app'"
-        )
-    configure_logging(config.log_level)
+    configure_logging("INFO")
+    try:
+        config = config_from_env()
+        configure_logging(config.log_level)
+        config.check_for_serving()
+        if config.metrics_enabled and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            # Without the shared folder each worker would count alone, and nobody would serve the port.
+            raise ConfigError(
+                "Metrics under gunicorn need the project's gunicorn config, which prepares the folder the "
+                "workers share (PROMETHEUS_MULTIPROC_DIR) and serves SKILL_METRICS_PORT: "
+                "gunicorn -c python:skill.web.gunicorn_conf 'skill.web.wsgi:app'"
+            )
+    except ConfigError as exc:
+        logging.getLogger("skill.server").critical("Not starting: %s", exc)
+        raise SystemExit(APP_LOAD_ERROR) from None
     if config.dev:
         from skill.web.server import DEV_WARNING
 

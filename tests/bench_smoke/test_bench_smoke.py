@@ -36,6 +36,7 @@ def test_the_bench_smoke_run_writes_the_table(tmp_path: Path):
         "## 2. HTTP on 127.0.0.1",
         "## 3. Cold start",
         "## 4. Conversation efficiency",
+        "## 5. Lambda cold start (the built zip)",
         "## Machine and versions",
     ):
         assert section in table, f"the results lack the section {section!r}"
@@ -46,3 +47,6 @@ def test_the_bench_smoke_run_writes_the_table(tmp_path: Path):
     rows = [line.split("|") for line in http.splitlines() if line.startswith("| ") and "MiB" in line]
     assert len(rows) == 3, f"three apps under HTTP load, got:\n{http}"
     assert all(int(row[5]) == 0 for row in rows), f"no request may fail under load:\n{http}"
+    assert "| Lambda cold import (built zip): this skill / hello skill built the same way |" in table
+    lambda_part = table.split("## 5.")[1].split("## Reading it")[0]
+    assert "| this skill |" in lambda_part or "not measured" in lambda_part, lambda_part

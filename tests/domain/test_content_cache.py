@@ -191,9 +191,55 @@ def test_the_cache_file_is_json_and_nothing_else(content, cache):
     ContentStore.load(content, cache_dir=cache)
     [file] = cache_files(cache)
     document = json.loads(file.read_bytes())
-    assert set(document) == {"format", "key", "trees", "passed"}, f"unexpected fields: {sorted(document)}"
+    assert set(document) == {"format", "key", "digest", "trees", "passed"}, f"unexpected fields: {sorted(document)}"
     assert document["passed"] == [], "nothing has been checked on freshly parsed content yet"
     assert [p.name for p in cache.iterdir()] == [file.name], "temporary files were left in the cache folder"
+
+
+# --- the reliability review's altered caches (2026-12-06, L4): valid JSON with the right key ------
+
+
+def altered(real: bytes, change) -> bytes:
+    """The cache file with its trees changed and everything else (key, digest, framing) kept."""
+    document = json.loads(real)
+    change(document["trees"])
+    head = {k: document[k] for k in ("format", "key", "digest", "passed")}
+    trees = json.dumps(document["trees"], ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(head, separators=(",", ":")).encode()[:-1] + b',"trees":' + trees.encode() + b"}"
+
+
+ALTERATIONS = {
+    "trees emptied": lambda trees: [tree.clear() for tree in trees.values()],
+    "trees of the wrong types": lambda trees: [tree.update({k: 5 for k in tree}) for tree in trees.values()],
+    "the launch text removed": lambda trees: trees["en"].pop("launch", None),
+    "one sentence edited": lambda trees: trees["en"].update({"goodbye": "Edited by someone else."}),
+}
+
+
+@pytest.mark.parametrize("alteration", list(ALTERATIONS))
+def test_an_altered_cache_with_the_right_key_is_a_miss_and_is_rewritten(content, cache, alteration):
+    expected = ContentStore.load(content, cache_dir=cache)
+    [file] = cache_files(cache)
+    good = file.read_bytes()
+    file.write_bytes(altered(good, ALTERATIONS[alteration]))
+    assert json.loads(file.read_bytes())["key"] == json.loads(good)["key"], "the test keeps the right key"
+    store = ContentStore.load(content, cache_dir=cache)
+    assert_same_content(store, expected)
+    assert file.read_bytes() == good, f"{alteration}: the cache file was not rewritten from the YAML"
+
+
+def test_a_fifo_in_place_of_the_cache_file_does_not_hang_the_start(content, cache):
+    expected = ContentStore.load(content, cache_dir=cache)
+    [file] = cache_files(cache)
+    file.unlink()
+    os.mkfifo(file)
+    code = (
+        "from pathlib import Path; from skill.domain.content import ContentStore; "
+        f"s = ContentStore.load(Path({str(content)!r}), cache_dir=Path({str(cache)!r})); print(len(s.tags))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.strip() == str(len(expected.tags)), done.stderr[-2000:]
+    assert file.is_file() and not file.is_fifo(), "the FIFO should be replaced by a good cache file"
 
 
 def test_the_skill_builds_through_the_configured_cache(content, cache):

@@ -367,3 +367,107 @@ def test_an_https_project_written_over_a_lambda_one_drops_the_function(deploy_pr
     resources = json.loads((project / "ask-resources.json").read_text(encoding="utf-8"))
     assert set(resources["profiles"]["default"]) == {"skillMetadata"}, "no code or infrastructure for a webhook"
     assert not (project / "lambda").exists(), "a stale function must not ship with an HTTPS skill"
+
+
+# --- what a cold start no longer redoes (reviews of 2026-12-06) ----------------------------------
+
+#: A cold start as Lambda's bootstrap makes it, with warnings at Python's defaults (so the SDK's
+#: SyntaxWarnings would show), timing nothing: the test asserts what it prints.
+_COLD_START = """
+import json, sys
+for blocked in ("flask", "gunicorn", "cryptography"):
+    sys.modules[blocked] = None
+import skill.lambda_handler as h
+response = h.handler(json.load(sys.stdin), None)
+print(json.dumps({"yaml": "yaml" in sys.modules, "response": response}))
+"""
+
+
+def _cold_start(python: Path, task_root: Path, tmp: Path, event: dict) -> subprocess.CompletedProcess:
+    """The code at ``task_root`` started as Lambda starts it: nothing else on the path, no bytecode
+    written (``/var/task`` is read-only), an empty cache folder (a fresh ``/tmp``)."""
+    env = {"PATH": "/usr/bin:/bin", "AWS_LAMBDA_FUNCTION_NAME": "nose-twitch-test", "LAMBDA_TASK_ROOT": str(task_root),
+           "SKILL_CACHE_DIR": str(tmp / "cache"), "HOME": str(tmp)}
+    return subprocess.run(
+        [str(python), "-S", "-E", "-B", "-c", f"import sys; sys.path.insert(0, {str(task_root)!r})\n" + _COLD_START],
+        input=json.dumps(event), capture_output=True, text=True, cwd=tmp, env=env, timeout=120,
+    )
+
+
+def test_the_zip_ships_bytecode_for_its_runtime_and_a_cold_start_prints_nothing(deploy_project, tmp_path, store):
+    _, zip_path = deploy_project
+    runtime = lambda_build.RUNTIMES[lambda_build.DEFAULT_RUNTIME]
+    with zipfile.ZipFile(zip_path) as archive:
+        names = set(archive.namelist())
+        archive.extractall(tmp_path / "task")
+    python = _runtime_python(runtime)
+    if python is None:
+        pytest.skip(f"this machine has no Python {runtime.python_version}: the zip has no bytecode to check")
+    sources = [n for n in names if n.endswith(".py") and n.startswith(("skill/", "ask_sdk_core/", "ask_sdk_model/"))]
+    missing = [n for n in sources
+               if f"{n.rpartition('/')[0]}/__pycache__/{Path(n).stem}.{runtime.abi}.pyc" not in names]
+    assert not missing, f"modules without {runtime.abi} bytecode: {missing[:5]}"
+    assert "skill/_content_cache.json" in names and "skill/_lambda_build.json" in names
+    done = _cold_start(python, tmp_path / "task", tmp_path, envelope(launch_request("en-US"), new=True))
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stderr == "", f"a cold start wrote to stderr (Lambda would log it):\n{done.stderr[:2000]}"
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["yaml"] is False, "the content came parsed in the zip: no YAML parsing at a cold start"
+    assert store.for_locale("en-US").text("launch.welcome") in result["response"]["response"]["outputSpeech"]["ssml"]
+
+
+def test_without_bytecode_a_cold_start_prints_no_syntax_warnings(tmp_path, store):
+    runtime = lambda_build.RUNTIMES[lambda_build.DEFAULT_RUNTIME]
+    python = _runtime_python(runtime)
+    if python is None:
+        pytest.skip(f"this machine has no Python {runtime.python_version}")
+    code = lambda_build.collect(DEFAULT_CONTENT_DIR, tmp_path / "work", runtime=runtime, deps=False, compile=False)
+    task = tmp_path / "task"
+    lambda_build.write_folder(code, task)
+    # The SDK from the runtime's own wheels is not needed to show the warnings: its source is.
+    sdk = Path(__import__("ask_sdk_core").__file__).parent.parent
+    for package in ("ask_sdk_core", "ask_sdk_model", "ask_sdk_runtime", "dateutil", "six.py", "yaml"):
+        source = sdk / package
+        if source.is_dir():
+            shutil.copytree(source, task / package, ignore=shutil.ignore_patterns("__pycache__", "*.so"))
+        elif source.is_file():
+            shutil.copy(source, task / package)
+    done = _cold_start(python, task, tmp_path, envelope(launch_request("en-US"), new=True))
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "SyntaxWarning" not in done.stderr and done.stderr == "", f"stderr at a cold start:\n{done.stderr[:2000]}"
+
+
+def test_the_code_refuses_to_run_on_another_python_than_it_was_built_for(deploy_project, tmp_path):
+    _, zip_path = deploy_project
+    other = lambda_build.RUNTIMES["python3.12"]
+    python = _runtime_python(other)
+    if python is None:
+        pytest.skip("this machine has no Python 3.12 to run the python3.13 code on")
+    with zipfile.ZipFile(zip_path) as archive:
+        archive.extractall(tmp_path / "task")
+    done = _cold_start(python, tmp_path / "task", tmp_path, envelope(launch_request("en-US"), new=True))
+    assert done.returncode != 0, "python3.13 code must not run quietly on Python 3.12"
+    assert "built for the python3.13 Lambda runtime" in done.stderr and "runs on Python 3.12" in done.stderr
+    assert "Set the function's runtime to python3.13" in done.stderr, done.stderr[-1500:]
+
+
+def test_a_build_without_the_runtimes_python_says_so_and_ships_no_bytecode(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    monkeypatch.setenv("PYENV_ROOT", str(tmp_path / "no-pyenv"))
+    zip_path = tmp_path / "code.zip"
+    assert main(["package", "--zip", str(zip_path), "--no-deps", "--runtime", "python3.14"]) == 0
+    out = capsys.readouterr().out
+    assert "no bytecode: no Python 3.14 found" in out and "pyenv install 3.14" in out, out
+    with zipfile.ZipFile(zip_path) as archive:
+        assert not [n for n in archive.namelist() if n.endswith(".pyc")], "no bytecode without the runtime's Python"
+
+
+def test_a_python_that_is_not_the_runtimes_is_refused(tmp_path, capsys):
+    status = main(["package", "--zip", str(tmp_path / "code.zip"), "--no-deps", "--python", sys.executable])
+    assert status == 2 and "is not a Python 3.13 interpreter" in capsys.readouterr().err
+
+
+def test_the_build_says_how_to_keep_the_function_logs_30_days(tmp_path, capsys):
+    assert main(["package", "--zip", str(tmp_path / "code.zip"), "--no-deps", "--no-compile"]) == 0
+    out = capsys.readouterr().out
+    assert "put-retention-policy" in out and "--retention-in-days 30" in out and "/aws/lambda/" in out, out

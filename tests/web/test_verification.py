@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from skill.web.verification import (
+    FAILURE_MEMORY,
     AbstractVerifier,
     CertificateCache,
     CertificateFetcher,
@@ -250,11 +251,14 @@ def test_error_message_does_not_echo_the_signature(pki: SigningPKI, verifier: Si
         ("https://user@s3.amazonaws.com/echo.api/echo-api-cert-test.pem", "user information in the URL"),
         ("s3.amazonaws.com/echo.api/echo-api-cert-test.pem", "no scheme at all"),
         ("https://s3.amazonaws.com/%65cho.api/echo-api-cert-test.pem", "percent-encoded prefix"),
+        ("https://s3.amazonaws.com/echo.api/echo-api-cert-test.pem?x=1", "a query string"),
+        ("https://s3.amazonaws.com/echo.api/echo-api-cert-test.pem?", "an empty query string"),
+        ("https://s3.amazonaws.com/echo.api/echo-api-cert-test.pem#frag", "a fragment"),
     ],
     ids=[
         "http-scheme", "wrong-host", "host-suffix", "upper-case-path", "other-path", "dotdot-out",
         "encoded-dotdot-out", "no-file", "port-563", "bad-port", "userinfo", "no-scheme",
-        "encoded-prefix",
+        "encoded-prefix", "query", "empty-query", "fragment",
     ],
 )
 def test_bad_certificate_url_is_rejected_before_fetching(
@@ -282,7 +286,7 @@ def test_equivalent_certificate_url_is_accepted_and_normalised(
 
 
 def test_url_policy_returns_the_normalised_url() -> None:
-    got = CertificateUrlPolicy().validate("HTTPS://S3.AmazonAWS.com:443/echo.api/./x/../cert.pem#frag")
+    got = CertificateUrlPolicy().validate("HTTPS://S3.AmazonAWS.com:443/echo.api/./x/../cert.pem")
     assert got == "https://s3.amazonaws.com/echo.api/cert.pem", f"normalised URL was {got!r}"
 
 
@@ -466,13 +470,27 @@ def test_second_verify_uses_the_cache(pki: SigningPKI, verifier: SignatureVerifi
     assert fetcher.calls == [CERT_URL], f"the chain should be fetched once and then cached, fetched {fetcher.calls}"
 
 
-def test_failed_chain_is_not_cached(pki: SigningPKI) -> None:
+def test_a_failed_chain_is_refused_again_briefly_then_retried(pki: SigningPKI) -> None:
     fetcher = FakeFetcher({CERT_URL: pki.chain_pem(untrusted=True)})
-    verifier = SignatureVerifier(fetcher=fetcher, trust_roots=[pki.root], clock=FakeClock())
+    clock = FakeClock()
+    verifier = SignatureVerifier(fetcher=fetcher, trust_roots=[pki.root], clock=clock)
     expect_rejected(verifier, signed_request(pki), "certificate_untrusted", "first try")
-    expect_rejected(verifier, signed_request(pki), "certificate_untrusted", "second try")
-    assert len(fetcher.calls) == 2, "a chain that failed validation must not be cached"
-    assert len(verifier.cache) == 0, "the cache should hold nothing after failures"
+    expect_rejected(verifier, signed_request(pki), "certificate_untrusted", "second try, remembered")
+    assert len(fetcher.calls) == 1, "a failed URL is refused again without a download for a while"
+    assert len(verifier.cache) == 0, "a failure never enters the certificate cache"
+    clock.now += FAILURE_MEMORY + dt.timedelta(seconds=1)
+    expect_rejected(verifier, signed_request(pki), "certificate_untrusted", "after the failure memory")
+    assert len(fetcher.calls) == 2, "once the failure is forgotten the chain is fetched again"
+
+
+def test_a_failed_download_is_remembered_per_url_and_a_good_chain_still_works(pki: SigningPKI) -> None:
+    fetcher = FakeFetcher({CERT_URL: pki.chain_pem()})
+    verifier = SignatureVerifier(fetcher=fetcher, trust_roots=[pki.root], clock=FakeClock())
+    missing = "https://s3.amazonaws.com/echo.api/missing.pem"
+    for _ in range(50):
+        expect_rejected(verifier, signed_request(pki, url=missing), "cert_fetch_failed", "a URL that answers 404")
+    assert fetcher.calls == [missing], f"50 requests for a failing URL: one download, got {len(fetcher.calls)}"
+    expect_accepted(verifier, signed_request(pki), "the real chain, after the failures")
 
 
 def test_expired_cached_certificate_is_refetched(pki: SigningPKI, clock: FakeClock) -> None:
@@ -700,7 +718,9 @@ def config(**overrides: Any) -> types.SimpleNamespace:
 
 def test_build_verifiers_production_order() -> None:
     kinds = [type(v) for v in build_verifiers(config())]
-    assert kinds == [SignatureVerifier, TimestampVerifier, SkillIdVerifier], f"production verifiers were {kinds}"
+    assert kinds == [TimestampVerifier, SkillIdVerifier, SignatureVerifier], (
+        f"the cheap checks run before the one that downloads: {kinds}"
+    )
 
 
 def test_build_verifiers_dev_mode_keeps_only_skill_id() -> None:
@@ -710,12 +730,12 @@ def test_build_verifiers_dev_mode_keeps_only_skill_id() -> None:
 
 def test_build_verifiers_without_skill_id_skips_that_check() -> None:
     kinds = [type(v) for v in build_verifiers(config(skill_id=None))]
-    assert kinds == [SignatureVerifier, TimestampVerifier], f"verifiers without a skill id were {kinds}"
+    assert kinds == [TimestampVerifier, SignatureVerifier], f"verifiers without a skill id were {kinds}"
 
 
 def test_build_verifiers_defaults_to_verifying_when_fields_are_absent() -> None:
     kinds = [type(v) for v in build_verifiers(types.SimpleNamespace())]
-    assert kinds == [SignatureVerifier, TimestampVerifier], f"a config without the fields gave {kinds}"
+    assert kinds == [TimestampVerifier, SignatureVerifier], f"a config without the fields gave {kinds}"
 
 
 def test_build_verifiers_does_no_io(tmp_path: Any) -> None:
@@ -729,7 +749,7 @@ def test_build_verifiers_reads_the_real_skill_config() -> None:
     for name in ("skill_id", "verify_signatures", "verify_timestamps", "cert_fetch_timeout", "trust_store"):
         assert hasattr(production, name), f"SkillConfig has no {name!r}, which build_verifiers reads"
     kinds = [type(v) for v in build_verifiers(production)]
-    assert kinds == [SignatureVerifier, TimestampVerifier, SkillIdVerifier], f"SkillConfig production gave {kinds}"
+    assert kinds == [TimestampVerifier, SkillIdVerifier, SignatureVerifier], f"SkillConfig production gave {kinds}"
     if hasattr(production, "dev"):
         dev_kinds = [type(v) for v in build_verifiers(config_module.SkillConfig(skill_id=SKILL_ID, dev=True))]
         assert dev_kinds == [SkillIdVerifier], f"SkillConfig(dev=True) gave {dev_kinds}"
