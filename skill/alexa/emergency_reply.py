@@ -11,16 +11,11 @@ session ends, so Alexa's own calling can hear the next words. Every word comes f
 from __future__ import annotations
 
 from skill.alexa.speech import Reply, Screen
+from skill.domain import emergency
 from skill.domain.content import Content
-from skill.domain.triage_budget import MAX_RESPONSE_SECONDS, seconds
 
 #: The disposition level this route records (the same key as the symptom check's emergency outcome).
 LEVEL = "emergency"
-
-
-def offers_call_for_help(content: Content) -> bool:
-    """Whether Amazon documents "Alexa, call for help" in this locale (content says where)."""
-    return content.text("emergency.call_for_help.offered") == "yes"
 
 
 def emergency_reply(content: Content, *, stroke: bool, safe: bool = False, meaning: bool = False) -> Reply:
@@ -31,17 +26,9 @@ def emergency_reply(content: Content, *, stroke: bool, safe: bool = False, meani
     outcome, which says what its yes answers can mean, when the answer still fits 20 seconds.
     """
     text = content.text
-    lead = text("emergency.lead_safe" if safe else "emergency.lead")
-    middle = [text("emergency.phone"), text("emergency.handler")]
-    if stroke:
-        middle.append(text("emergency.time.say"))
-    if offers_call_for_help(content):
-        middle.append(text("emergency.call_for_help.line"))
-    spoken: tuple[str, ...] = (lead, *middle, text("emergency.again"))
-    with_meaning = (lead, text("emergency.meaning.say"), *middle, text("emergency.again"))
-    if meaning and seconds(*with_meaning) <= MAX_RESPONSE_SECONDS:  # the meaning only while it fits
-        spoken = with_meaning
-    card = (text("emergency.card_lead"), *middle)
+    lead = emergency.lead(content, safe=safe)
+    spoken = emergency.answer_lines(content, stroke=stroke, safe=safe, meaning=meaning)
+    card = (text("emergency.card_lead"), *emergency.middle_lines(content, stroke=stroke))
     return Reply(
         lines=spoken,
         card_title=text("emergency.card_title"),

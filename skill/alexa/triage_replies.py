@@ -88,13 +88,13 @@ def outcome(texts: TriageTexts, state: TriageState, result: Outcome, *lines: str
     session. The person is told to write down what they noticed instead.
     """
     content = texts.content
+    if result.level == Level.EMERGENCY:
+        # The one emergency answer (the check's questions are stroke signs); the session ends.
+        return emergency_reply(content, stroke=True, safe=result.to_be_safe, meaning=True)
     node = texts.outcome_node(result.level)
     lead = content.format(node["lead_safe"] if result.to_be_safe else node["lead"])
     title = content.format(node["card_title"])
     notice = texts.text("not_medical_advice")
-    if result.level == Level.EMERGENCY:
-        # The one emergency answer (the check's questions are stroke signs); the session ends.
-        return emergency_reply(content, stroke=True, safe=result.to_be_safe, meaning=True)
     # Self care follows a "no"; a "taken as not sure" is said (its lead then says "to be safe").
     kept = tuple(line for line in lines if line == texts.text("unclear_as_unsure"))
     required, optional = triage_budget.outcome_turn(_budget_texts(texts), result.level, kept, reasons(texts, result),

@@ -34,41 +34,22 @@ from typing import Any
 
 from skill.domain import content_cache
 from skill.domain.content import Content, ContentError
+from skill.domain.emergency import answer_lines as emergency_answer
+from skill.domain.spoken import (  # noqa: F401 - the limits are part of this module's vocabulary
+    MAX_ALL_NO_SECONDS,
+    MAX_EMERGENCY_REACH_SECONDS,
+    MAX_QUESTION_SECONDS,
+    MAX_RESPONSE_SECONDS,
+    WORDS_PER_MINUTE,
+    fit,
+    seconds,
+    sentences,
+    words,
+)
 from skill.domain.triage import Level, Protocol
 
-WORDS_PER_MINUTE = 150
-MAX_EMERGENCY_REACH_SECONDS = 30.0
-MAX_QUESTION_SECONDS = 8.0
-MAX_RESPONSE_SECONDS = 20.0
-MAX_ALL_NO_SECONDS = 150.0
-
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 #: The largest count a spoken duration read-back can carry in practice ("fifty-two weeks").
 _LONGEST_COUNT = "52"
-
-
-def words(text: str) -> int:
-    return len(text.split())
-
-
-def seconds(*texts: str) -> float:
-    """Spoken seconds of some texts at :data:`WORDS_PER_MINUTE`."""
-    return sum(words(t) for t in texts) * 60 / WORDS_PER_MINUTE
-
-
-def sentences(text: str) -> list[str]:
-    return [part for part in _SENTENCE_END.split(text.strip()) if part.strip()]
-
-
-def fit(required: Sequence[str], optional: Iterable[str], budget: float = MAX_RESPONSE_SECONDS) -> list[str]:
-    """The optional lines, in order, that still fit in ``budget`` seconds after the required ones."""
-    used = seconds(*required)
-    chosen = []
-    for line in optional:
-        if used + seconds(line) <= budget + 1e-9:
-            chosen.append(line)
-            used += seconds(line)
-    return chosen
 
 
 @dataclass(frozen=True)
@@ -215,10 +196,9 @@ def measure(content: Content, protocol: Protocol) -> list[Budget]:
                               MAX_RESPONSE_SECONDS, f"after {name}"))
 
     # Outcomes: the emergency one, then each level's first turn with its longest reason and details.
-    emergency = texts.outcome(Level.EMERGENCY)
-    budgets.append(Budget("response outcome emergency",
-                          seconds(texts.fmt(emergency["lead_safe"]), texts.fmt(emergency["meaning"])),
-                          MAX_RESPONSE_SECONDS, "lead and meaning"))
+    budgets.append(Budget("response outcome emergency", seconds(*emergency_answer(content, stroke=True, safe=True)),
+                          MAX_RESPONSE_SECONDS,
+                          "the one emergency answer, longest form (its meaning line is said only while it fits)"))
     prefix = [texts.longest([texts.text("unclear_as_unsure"), texts.text("answer_changed"),
                              texts.text("go_back_done")])]
     closing = content.text("anything_else.question") if content.has("anything_else.question") else ""
@@ -295,9 +275,11 @@ def sign_problems(content: Content, protocol: Protocol) -> list[str]:
 
 def verdict_id() -> str | None:
     """The id under which a passed :func:`check` is remembered with cached content: it changes
-    whenever this module or the triage engine changes (see :mod:`skill.domain.content_cache`)."""
+    whenever this module, the triage engine, the emergency answer or the speech-time rules change
+    (see :mod:`skill.domain.content_cache`)."""
     here = Path(__file__).resolve().parent
-    return content_cache.verdict_id("triage_budget", here / "triage_budget.py", here / "triage.py")
+    return content_cache.verdict_id("triage_budget", *(here / name for name in
+                                                       ("triage_budget.py", "triage.py", "emergency.py", "spoken.py")))
 
 
 def check(content: Content, protocol: Protocol) -> list[str]:

@@ -78,11 +78,12 @@ def test_every_answer_class_through_the_skill(conversation, resources, store, lo
         node = content.node(f"triage.outcomes.{want.key}")
         reasons = [q.id for q in protocol.questions if q.level == want and q.id in asked and truth[q.id] != Answer.NO]
         safe = bool(reasons) and all(truth[r] == Answer.UNSURE for r in reasons)
-        lead = content.format(node["lead_safe"] if safe else node["lead"])
         if want == Level.EMERGENCY:
+            lead = content.text("emergency.lead_safe" if safe else "emergency.lead")  # the one emergency answer
             assert said.startswith(lead), f"{truth}: the emergency outcome must start with {lead!r}: {said!r}"
             assert conv.ended, f"{truth}: the emergency outcome must end the session"
         else:
+            lead = content.format(node["lead_safe"] if safe else node["lead"])
             assert lead in said, f"{truth}: the outcome should say {lead!r}: {said!r}"
             assert not conv.ended, f"{truth}: a non-emergency outcome keeps the session open"
             if want in (Level.URGENT, Level.SELF_CARE):

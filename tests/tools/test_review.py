@@ -20,7 +20,7 @@ from skill.domain.triage import Answer, Ask, Level, Protocol, TriageState, answe
 from skill.tools.review import LEVEL_COLOURS, build_review, outcome_node
 
 SVG = "{http://www.w3.org/2000/svg}"
-WINDOW = (1280, 3400)  # tall enough for the emergency section and the whole flow diagram
+WINDOW = (1280, 4000)  # tall enough for the emergency section and the whole flow diagram
 
 
 @pytest.fixture(scope="module")
