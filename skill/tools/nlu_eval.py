@@ -34,7 +34,7 @@ import yaml
 
 from skill.config import DEFAULT_MODEL_DIR, SkillConfig
 from skill.tools.model_checks import load_model, model_intents
-from skill.tools.nlu import DURATION_TYPE, ER_SUCCESS_MATCH, Interpretation, Matcher, SlotType, find_phrase, fold, normalise
+from skill.tools.nlu import DURATION_TYPE, ER_SUCCESS_MATCH, ER_SUCCESS_NO_MATCH, Interpretation, Matcher, SlotType, find_phrase, fold, normalise
 
 #: Where the project keeps its held-out phrasings (in a checkout; a wheel has no tests/).
 DEFAULT_PHRASINGS_DIR = DEFAULT_MODEL_DIR.parent / "tests" / "nlu" / "heldout"
@@ -111,10 +111,14 @@ def _read(path: Path) -> list[Phrasing]:
 
 
 def slot_ids(interpretation: Interpretation) -> dict[str, str]:
-    """Filled slots as the evaluation compares them: the resolved id, or the value (durations)."""
+    """Filled slots as the evaluation compares them: the resolved id, or the value (durations).
+
+    A custom slot whose words did not resolve (ER_SUCCESS_NO_MATCH) counts as empty: the skill
+    cannot act on it as a value (it reads the words only to route the question).
+    """
     ids = {}
     for slot in interpretation.slots:
-        if slot.value is None:
+        if slot.value is None or slot.status == ER_SUCCESS_NO_MATCH:
             continue
         ids[slot.name] = slot.id if slot.status == ER_SUCCESS_MATCH and slot.id else slot.value
     return ids
