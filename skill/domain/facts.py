@@ -93,6 +93,14 @@ def trigger_named(content: Content, said: str | None) -> str | None:
     return None
 
 
+def treatment_of(content: Content, thing: str | None) -> str | None:
+    """The thing whose facts say how ``thing`` is treated (``things.<id>.treatment``), else ``thing`` itself."""
+    if not thing or thing not in thing_ids(content):
+        return thing
+    linked = content.node(f"things.{thing}").get("treatment")
+    return str(linked) if linked and linked in thing_ids(content) else thing
+
+
 def answer(content: Content, thing: str | None) -> FactAnswer | None:
     """The answer about ``thing``; None when the content has no facts about it (an unknown thing)."""
     if not thing or thing not in thing_ids(content):

@@ -578,6 +578,9 @@ def check_things(
         topic = meta.get("topic") if isinstance(meta, Mapping) else None
         if topic is not None and topic not in topics:
             problems.append(Problem(where, f"things.{thing}.topic", f"unknown topic {topic!r}"))
+        treatment = meta.get("treatment") if isinstance(meta, Mapping) else None
+        if treatment is not None and treatment not in things:
+            problems.append(Problem(where, f"things.{thing}.treatment", f"unknown thing {treatment!r}"))
     for thing in sorted(thing_values):
         if thing not in things:
             problems.append(Problem(

@@ -128,7 +128,7 @@ class AnswerJudge:
     """
 
     def __init__(self, skill: CustomSkill, store: ContentStore,
-                 intents_for: Callable[[Answer], Iterable[tuple[str, Mapping[str, str]]]]) -> None:
+                 intents_for: Callable[[Answer, Content], Iterable[tuple[str, Mapping[str, str]]]]) -> None:
         self.skill, self.store, self.intents_for = skill, store, intents_for
         self._launched: dict[str, dict[str, Any]] = {}
 
@@ -171,11 +171,12 @@ class AnswerJudge:
                 return True
         return False
 
-    def heard_right(self, answers: Sequence[Answer], heard: Interpretation) -> bool:
+    def heard_right(self, locale: str, answers: Sequence[Answer], heard: Interpretation) -> bool:
         """Whether the heard intent and resolved slot ids reach one of the answers directly."""
         ids = slot_id_map(heard)
+        content = self.store.for_locale(locale)
         for answer in answers:
-            for intent, slots in self.intents_for(answer):
+            for intent, slots in self.intents_for(answer, content):
                 if heard.intent != intent:
                     continue
                 if slots is ANY_SLOTS or dict(slots) == ids:
@@ -187,8 +188,9 @@ class AnswerJudge:
 ANY_SLOTS: Mapping[str, str] = {"*": "*"}
 
 
-def reaching_intents(answer: Answer) -> list[tuple[str, Mapping[str, str]]]:
-    """The (intent, resolved slot ids) that reach an answer directly, from the skill's own handler tables."""
+def reaching_intents(answer: Answer, content: Content | None = None) -> list[tuple[str, Mapping[str, str]]]:
+    """The (intent, resolved slot ids) that reach an answer directly, from the skill's own handler tables
+    (and the content's treatment links, when given)."""
     from skill.alexa.handlers import facts as fact_handlers
     from skill.alexa.handlers import topics as topic_handlers
 
@@ -197,9 +199,13 @@ def reaching_intents(answer: Answer) -> list[tuple[str, Mapping[str, str]]]:
     if answer.kind == "trigger" and answer.id:
         return [(topic_handlers.TRIGGER_INTENT, {topic_handlers.TRIGGER_SLOT: answer.id})]
     if answer.kind == "fact" and answer.id:
-        questions = getattr(fact_handlers, "QUESTION_INTENTS", {})
-        return [(fact_handlers.FACT_INTENT, {fact_handlers.THING_SLOT: answer.id}),
-                *((intent, {}) for intent, thing in questions.items() if thing == answer.id)]
+        reached = [(fact_handlers.FACT_INTENT, {fact_handlers.THING_SLOT: answer.id}),
+                   (fact_handlers.CURE_INTENT, {fact_handlers.THING_SLOT: answer.id})]
+        reached += [(intent, {}) for intent, thing in fact_handlers.QUESTION_INTENTS.items() if thing == answer.id]
+        if content is not None:  # "can hemifacial spasm be cured?" reaches the thing its treatment links to
+            reached += [(fact_handlers.CURE_INTENT, {fact_handlers.THING_SLOT: thing}) for thing in facts.thing_ids(content)
+                        if thing != answer.id and facts.treatment_of(content, thing) == answer.id]
+        return reached
     if answer.kind == "check":
         return [("SymptomCheckIntent", ANY_SLOTS)]
     if answer.kind == "sources":
@@ -267,7 +273,7 @@ def measure(set_name: str, locale: str, lines: Sequence[BlindLine], answers: Map
         report.answer[name] = report.intent[name] = 0
         for line, heard in zip(lines, hearing.predict_many([line.say for line in lines])):
             wanted = answers.get(line.topic, ())
-            report.intent[name] += judge.heard_right(wanted, heard)
+            report.intent[name] += judge.heard_right(locale, wanted, heard)
             response = judge.first_response(locale, heard)
             if judge.answered(locale, wanted, response):
                 report.answer[name] += 1

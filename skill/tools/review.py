@@ -47,7 +47,8 @@ _TEXT_ON: Mapping[Level, str] = {level: "#212121" if level == Level.SOON else "#
 ANSWER_WORDS: Mapping[Answer, str] = {Answer.YES: "yes", Answer.UNSURE: "not sure", Answer.NO: "no"}
 _ANSWER_ORDER = (Answer.YES, Answer.UNSURE, Answer.NO)
 #: Content keys that hold ids or flags, not words anyone hears.
-_NOT_WORDS = frozenset({"source", "id", "level", "yes_topic", "offers_check", "about", "topic", "emergency_first", "to"})
+_NOT_WORDS = frozenset({"source", "id", "level", "yes_topic", "offers_check", "about", "topic", "emergency_first", "to",
+                        "treatment"})
 #: Top-level content sections with their own part of the page.
 _OWN_PART = ("triage", "topics", "triggers", "trigger_help", "manifest", "sources", "clinical_sources",
              "emergency", "locale", "things", "facts", "facts_help", "emergency_line", "routing")

@@ -7,7 +7,8 @@ topic, like a topic's own follow-up. An unmatched value that names a trigger ("d
 help?") gets that trigger's answer; any other unmatched value (a device fills a slot with any
 words) goes where its words point (:func:`skill.alexa.handlers.answers.answer_unresolved`).
 "How long does it last?" has its own intent: :data:`QUESTION_INTENTS` maps each such intent to the
-thing whose facts answer it. "Who wrote this?" names the sources; the card lists them.
+thing whose facts answer it. "Can hemifacial spasm be cured?" (``CureIntent``) answers with the
+thing's treatment facts where the content links them (``things.<id>.treatment``), else its facts. "Who wrote this?" names the sources; the card lists them.
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ FACT_INTENT = "FactIntent"
 THING_SLOT = "thing"
 THING_TYPE = "THING"
 SOURCES_INTENT = "SourcesIntent"
+#: "Can {thing} be cured?", "how is {thing} treated?".
+CURE_INTENT = "CureIntent"
 #: Questions that name one answer but no thing ("how long does it last?", "which doctor should I
 #: see?"): each has its own intent, answered by the facts about one thing (also a THING value, so
 #: "tell me about tics" reaches the same answer through FactIntent).
@@ -44,7 +47,6 @@ QUESTION_THINGS = (
     "eye_and_nose",
     "which_specialist",
     "tests",
-    "hemifacial_treatment",
 )
 QUESTION_INTENTS: Mapping[str, str] = {intent_for_topic(thing): thing for thing in QUESTION_THINGS}
 
@@ -68,6 +70,25 @@ class FactIntentHandler(AbstractRequestHandler):
         trigger = facts.trigger_named(content, thing.raw)
         if trigger is not None:
             return answer_topic(handler_input, "trigger", trigger)
+        return answer_unresolved(handler_input, thing.raw, "facts_help.unknown", prefer="thing")
+
+
+class CureIntentHandler(AbstractRequestHandler):
+    """"Can hemifacial spasm be cured?": the thing's treatment answer (``things.<id>.treatment``), else its facts."""
+
+    intents = (CURE_INTENT,)
+    slots = (THING_SLOT,)
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent(handler_input, CURE_INTENT)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        note(handler_input, handler="fact")
+        content = get_resources(handler_input).content
+        thing = get_slot(handler_input, THING_SLOT)
+        found = facts.answer(content, facts.treatment_of(content, thing.id))
+        if found is not None:
+            return answer_fact(handler_input, found)
         return answer_unresolved(handler_input, thing.raw, "facts_help.unknown", prefer="thing")
 
 
@@ -106,7 +127,7 @@ class SourcesIntentHandler(AbstractRequestHandler):
 
 def handlers() -> list[AbstractRequestHandler]:
     """The fact, question and sources handlers, in dispatch order (registered right after the topics)."""
-    return [FactIntentHandler(), QuestionIntentHandler(), SourcesIntentHandler()]
+    return [FactIntentHandler(), CureIntentHandler(), QuestionIntentHandler(), SourcesIntentHandler()]
 
 
 def sources_card(content: Content) -> str:
