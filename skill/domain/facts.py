@@ -160,6 +160,8 @@ class Target:
     name: str
     #: Cues, each a run of folded words.
     cues: tuple[tuple[str, ...], ...]
+    #: Its words count only when no other answer's do (the twitch itself: "what exactly is a nose twitch").
+    weak: bool = False
 
 
 @dataclass(frozen=True)
@@ -186,7 +188,7 @@ def routing_targets(content: Content) -> tuple[Target, ...]:
             continue
         name = entry.get("name") or content.node(f"{section}.{target_id}").get("name", target_id)
         cues = tuple(fold_words(cue) for cue in str(entry.get("words", "")).split(",") if fold_words(cue))
-        out.append(Target(kind, target_id, content.format(str(name)), cues))
+        out.append(Target(kind, target_id, content.format(str(name)), cues, bool(entry.get("weak"))))
     return tuple(out)
 
 
@@ -225,6 +227,8 @@ def route(content: Content, said: str | None, prefer: str | None = None) -> Rout
         own = tuple(t for t in targets if t.kind == prefer)
         return Route("offer", (own or targets)[:MAX_OPTIONS])
     scored = [(_covered(heard, t), i, t) for i, t in enumerate(targets)]
+    if any(score for score, _, t in scored if not t.weak):
+        scored = [(0 if t.weak else score, i, t) for score, i, t in scored]
     best = max((score for score, _, _ in scored), default=0)
     if best == 0:
         grams = _trigrams(heard)

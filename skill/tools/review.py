@@ -48,7 +48,7 @@ ANSWER_WORDS: Mapping[Answer, str] = {Answer.YES: "yes", Answer.UNSURE: "not sur
 _ANSWER_ORDER = (Answer.YES, Answer.UNSURE, Answer.NO)
 #: Content keys that hold ids or flags, not words anyone hears.
 _NOT_WORDS = frozenset({"source", "id", "level", "yes_topic", "offers_check", "about", "topic", "emergency_first", "to",
-                        "treatment"})
+                        "treatment", "weak"})
 #: Top-level content sections with their own part of the page.
 _OWN_PART = ("triage", "topics", "triggers", "trigger_help", "manifest", "sources", "clinical_sources",
              "emergency", "locale", "things", "facts", "facts_help", "emergency_line", "routing")

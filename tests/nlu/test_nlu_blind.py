@@ -80,14 +80,26 @@ def test_every_mapped_answer_exists_in_the_content(store: ContentStore, judge, t
     assert not missing, f"{tag}: answers topics.yaml names that the content lacks: {missing}"
 
 
-def _named_on_first_page(content: Content, topic: str, name: str) -> bool:
-    said = phrase_key(" ".join(page(content, "topic", topic).lines)).split()
-    words = [w for w in phrase_key(name).split() if len(w) > 2]
-    return all(any(s.startswith(w[:-1] if len(w) > 4 else w) for s in said) for w in words)
+#: Pairs the lead's first-measure mapping (topics_v0.yaml) already accepted: answers about the same thing
+#: under another name (sleep habits for sleep, water for dehydration).
+FIRST_MEASURE_PAIRS = frozenset({("thing:sleep_habits", "trigger", "sleep"), ("trigger:dehydration", "fact", "hydration")})
+
+
+def _first_response(content: Content, answer: nlu_blind.Answer) -> str:
+    if answer.kind == "fact":
+        found = facts.answer(content, answer.id)
+        return " ".join(found.lines) if found else ""
+    return " ".join(page(content, answer.kind, answer.id or "").lines)
+
+
+def _names(content: Content, said: str, name: str) -> bool:
+    words = phrase_key(said).split()
+    wanted = [w for w in phrase_key(name).split() if len(w) > 2]
+    return all(any(s.startswith(w[:-1] if len(w) > 4 else w) for s in words) for w in wanted)
 
 
 @pytest.mark.parametrize("tag", ["en", "en-GB", "es", "es-ES"])
-def test_a_topic_accepted_for_a_thing_or_trigger_names_it_on_its_first_page(store: ContentStore, tag: str) -> None:
+def test_another_answer_accepted_for_a_thing_or_trigger_names_it_first(store: ContentStore, tag: str) -> None:
     """ "Does coffee cause it?" answered by the causes topic counts only if that page says caffeine."""
     content = store.for_locale(tag)
     wrong = []
@@ -95,11 +107,12 @@ def test_a_topic_accepted_for_a_thing_or_trigger_names_it_on_its_first_page(stor
         kind, _, wanted = topic.partition(":")
         if kind not in {"thing", "trigger"}:
             continue
-        section = "things" if kind == "thing" else "triggers"
-        name = content.format(content.node(f"{section}.{wanted}.name"))
-        wrong += [f"{topic} -> topics.{a.id} (no {name!r})" for a in answers
-                  if a.kind == "topic" and not _named_on_first_page(content, a.id, name)]
-    assert not wrong, f"{tag}: topic answers that don't name what was asked on their first page: {wrong}"
+        name = content.format(content.node(f"{kind}s.{wanted}.name"))
+        own = "fact" if kind == "thing" else "trigger"
+        wrong += [f"{topic} -> {a.kind}.{a.id} (no {name!r})" for a in answers
+                  if (a.kind, a.id) != (own, wanted) and (topic, a.kind, a.id) not in FIRST_MEASURE_PAIRS
+                  and not _names(content, _first_response(content, a), name)]
+    assert not wrong, f"{tag}: answers that don't name what was asked in their first response: {wrong}"
 
 
 @pytest.mark.parametrize("locale", sorted({loc for _, loc in CASES}))
