@@ -14,6 +14,9 @@ from skill.domain.content import Content, ContentError
 PAGE_SIZE = 3
 #: The shared emergency line (top-level content key): said first by topics marked ``emergency_first``.
 EMERGENCY_LINE = "emergency_line"
+#: "If this is an emergency, call ... now.": said last by an answer marked ``safety_line``, one whose
+#: sources do not cover the question (it says so, and offers what it can).
+SAFETY_LINE = "emergency.safety_line"
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,8 @@ def page(content: Content, kind: str, topic_id: str, start: int = 0, size: int =
     if start == 0 and node.get("emergency_first"):
         lines.insert(0, content.format(content.node(EMERGENCY_LINE)["say"]))
     end = start + size
+    if node.get("safety_line") and end >= len(items):
+        lines.append(content.text(SAFETY_LINE))
     return Page(
         key=key,
         title=content.format(node.get("title", "")),

@@ -11,9 +11,10 @@ is the closest offline measure of what a real device will hear:
   (robust to word forms: "twitching", "twitches", "twitchy").
 - **Model**: logistic regression, one intent against the rest. Below :data:`THRESHOLD` probability the answer is
   ``AMAZON.FallbackIntent``.
-- **Slots**: read from the text the way the samples' templates are filled: known values and
-  synonyms of the intent's slot types, longest first, resolved to ids like Alexa's entity
-  resolution; ``AMAZON.DURATION`` through :func:`skill.tools.nlu.spoken_duration_to_iso`.
+- **Slots**: read by :class:`skill.tools.nlu.SlotReader`: known values and synonyms of the intent's
+  slot types, longest first, resolved to ids like Alexa's entity resolution (``AMAZON.DURATION``
+  through :func:`skill.tools.nlu.spoken_duration_to_iso`); a custom slot with no known value takes
+  the words a carrier sample puts there, unresolved, as a device does.
 
 scikit-learn is a development dependency only (``pip install -e '.[dev]'``); it is imported when a
 classifier is trained, so the skill and the other tools start without it.
@@ -28,21 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from skill.tools.model_checks import load_model
-from skill.tools.nlu import (
-    BUILTIN_PHRASES,
-    DURATION_TYPE,
-    ER_SUCCESS_MATCH,
-    ER_SUCCESS_NO_MATCH,
-    FALLBACK_INTENT,
-    Interpretation,
-    SlotFill,
-    SlotType,
-    find_slot,
-    fold,
-    normalise,
-    phrase_key,
-    spoken_duration_to_iso,
-)
+from skill.tools.nlu import BUILTIN_PHRASES, DURATION_TYPE, FALLBACK_INTENT, Interpretation, SlotReader, fold, normalise
 
 #: Below this probability of the best intent, the utterance is out of domain.
 THRESHOLD = 0.2
@@ -106,8 +93,7 @@ class IntentClassifier:
     """Intent and slots for an utterance, learned from one locale's interaction model."""
 
     def __init__(self, features: Any, weights: Any, bias: Any, classes: Sequence[str], locale: str,
-                 intent_slots: Mapping[str, Mapping[str, str]], types: Mapping[str, SlotType],
-                 threshold: float = THRESHOLD, vocabulary: frozenset[str] = frozenset()) -> None:
+                 slots: SlotReader, threshold: float = THRESHOLD, vocabulary: frozenset[str] = frozenset()) -> None:
         self._features = features
         #: Every word of the training texts: an utterance sharing none of them is out of domain.
         self._vocabulary = vocabulary
@@ -116,8 +102,7 @@ class IntentClassifier:
         self.classes = tuple(classes)
         self.locale = locale
         self.language = locale.split("-")[0].lower()
-        self.intent_slots = intent_slots
-        self.types = types
+        self.slots = slots
         self.threshold = threshold
 
     # --- training ---
@@ -127,12 +112,6 @@ class IntentClassifier:
         """A classifier trained on ``model`` (an interaction model as loaded from JSON) alone."""
         TfidfVectorizer, linear_model, FeatureUnion, numpy = _sklearn()
         language = locale.split("-")[0].lower()
-        language_model = model["interactionModel"]["languageModel"]
-        types = {t["name"]: SlotType(t["name"], t.get("values", [])) for t in language_model.get("types", [])}
-        intent_slots = {
-            intent["name"]: {s["name"]: s["type"] for s in intent.get("slots", [])}
-            for intent in language_model.get("intents", [])
-        }
         texts, labels = training_data(model, language)
         if len(set(labels)) < 2:
             raise ValueError(f"{locale}: a classifier needs samples for at least two intents")
@@ -147,7 +126,7 @@ class IntentClassifier:
         weights = numpy.vstack([estimator.coef_ for estimator in fitted.estimators_])
         bias = numpy.concatenate([estimator.intercept_ for estimator in fitted.estimators_])
         vocabulary = frozenset(word for text in texts for word in _text_key(text).split())
-        return cls(features, weights, bias, [str(c) for c in fitted.classes_], locale, intent_slots, types,
+        return cls(features, weights, bias, [str(c) for c in fitted.classes_], locale, SlotReader(model, language),
                    vocabulary=vocabulary)
 
     @classmethod
@@ -188,33 +167,11 @@ class IntentClassifier:
             known = not self._vocabulary or any(w in self._vocabulary for w in _text_key(text).split())
             if not ranked or ranked[0][1] < self.threshold or not known:
                 score = ranked[0][1] if ranked else 0.0
-                out.append(Interpretation(FALLBACK_INTENT, self._slots(FALLBACK_INTENT, text), score))
+                out.append(Interpretation(FALLBACK_INTENT, self.slots.read(FALLBACK_INTENT, text), score))
             else:
                 intent, score = ranked[0]
-                out.append(Interpretation(intent, self._slots(intent, text), score))
+                out.append(Interpretation(intent, self.slots.read(intent, text), score))
         return out
-
-    def _slots(self, intent: str, text: str) -> tuple[SlotFill, ...]:
-        """Every slot the intent declares: known values found in the text (longest first), resolved."""
-        said = normalise(text)
-        tokens, raw = fold(said).split(), said.split()
-        fills = []
-        for name, slot_type in self.intent_slots.get(intent, {}).items():
-            span = find_slot(tokens, slot_type, self.types, self.language)
-            if span is None:
-                fills.append(SlotFill(name, slot_type))
-                continue
-            value = " ".join(raw[span[0] : span[1]])
-            tokens[span[0] : span[1]] = ["\0"] * (span[1] - span[0])  # one span fills one slot
-            if slot_type == DURATION_TYPE:
-                fills.append(SlotFill(name, slot_type, spoken_duration_to_iso(value, self.language) or value))
-                continue
-            found = self.types[slot_type].resolve(phrase_key(value), self.language)
-            if found:
-                fills.append(SlotFill(name, slot_type, value, ER_SUCCESS_MATCH, found[0], found[1]))
-            else:  # pragma: no cover - a spotted phrase is a known value by construction
-                fills.append(SlotFill(name, slot_type, value, ER_SUCCESS_NO_MATCH))
-        return tuple(fills)
 
 
 # --- training data ------------------------------------------------------------------------------

@@ -16,6 +16,8 @@ finding is a :class:`~skill.tools.model_checks.Problem` naming the file
   ``items``) has a ``source:`` and every
   source id is declared in a ``sources`` or ``clinical_sources`` section;
 - the triage protocol builds for every tag, and the skill's content store loads;
+- every ``routing`` entry goes to a topic, trigger or thing the content has, with words that point
+  to it, and a name to say unless the thing or trigger has its own (:func:`check_routing`);
 - with the models (:func:`check_things`): every THING slot value has facts, and every fact is
   about a THING value.
 """
@@ -57,7 +59,7 @@ SOURCE_SECTIONS = ("sources", "clinical_sources")
 #: Sections that are shown or kept but never spoken (sources, the store listing).
 NOT_SPOKEN_SECTIONS = frozenset({*SOURCE_SECTIONS, "manifest"})
 #: Leaf keys that are never spoken (card titles, file names, reviewer notes).
-NOT_SPOKEN_KEYS = frozenset({"title", "card_title", "file", "note", "source", "signs", "url", "publisher", "date"})
+NOT_SPOKEN_KEYS = frozenset({"title", "card_title", "file", "note", "source", "signs", "url", "publisher", "date", "words"})
 #: Characters an author may leave from markdown or a word processor; Alexa would read them out.
 _MARKUP = frozenset("*#`|\\~^[]_")
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
@@ -508,8 +510,39 @@ def check_content(content_dir: Path) -> list[Problem]:
         *check_texts(files),
         *check_sources(files),
         *check_triage_references(files),
+        *check_routing(files),
         *check_store(files),
     ]
+
+
+def check_routing(files: ContentFiles) -> list[Problem]:
+    """Every routing entry (facts.yaml) names a real answer, words that point to it, and how to say it."""
+    problems: list[Problem] = []
+    for tag in files.trees:
+        if "routing" not in files.trees[tag]:
+            continue
+        merged = files.merged(tag)
+        entries = merged.get("routing")
+        where = files.file_of(tag, "routing")
+        if not isinstance(entries, list):
+            problems.append(Problem(where, "routing", "must be a list of entries (to, name, words)"))
+            continue
+        for number, entry in enumerate(entries):
+            key = f"routing.{number}"
+            if not isinstance(entry, Mapping):
+                problems.append(Problem(where, key, "must be a mapping with to, name and words"))
+                continue
+            kind, _, target = str(entry.get("to", "")).partition(".")
+            section = merged.get(f"{kind}s") if kind in ("topic", "trigger", "thing") else None
+            if not isinstance(section, Mapping) or target not in section:
+                problems.append(Problem(where, f"{key}.to", f"{entry.get('to')!r} is not a topic.<id>, trigger.<id> or "
+                                                            "thing.<id> the content has"))
+                continue
+            if not [w for w in str(entry.get("words", "")).split(",") if w.strip()]:
+                problems.append(Problem(where, f"{key}.words", "no words point to it"))
+            if not entry.get("name") and not (isinstance(section[target], Mapping) and section[target].get("name")):
+                problems.append(Problem(where, f"{key}.name", f"no name to say for {entry.get('to')}"))
+    return problems
 
 
 def check_things(
@@ -545,6 +578,9 @@ def check_things(
         topic = meta.get("topic") if isinstance(meta, Mapping) else None
         if topic is not None and topic not in topics:
             problems.append(Problem(where, f"things.{thing}.topic", f"unknown topic {topic!r}"))
+        treatment = meta.get("treatment") if isinstance(meta, Mapping) else None
+        if treatment is not None and treatment not in things:
+            problems.append(Problem(where, f"things.{thing}.treatment", f"unknown thing {treatment!r}"))
     for thing in sorted(thing_values):
         if thing not in things:
             problems.append(Problem(

@@ -2,12 +2,18 @@
 
 Held-out phrasings (``tests/nlu/heldout/<language>.yaml``, optionally ``<locale>.yaml``) are
 written apart from the models' samples and labelled with an intent and slot value ids. Each is
-measured two ways against one locale's model:
+measured three ways against one locale's model:
 
 - **exact match**, as virtual-alexa matches: a sample whose words are the phrasing's
   (:meth:`skill.tools.nlu.Matcher.exact`);
 - **the classifier** (:class:`skill.tools.classifier.IntentClassifier`), trained on that model alone:
-  the closest offline stand-in for Alexa's learned NLU.
+  an offline stand-in for Alexa's learned NLU;
+- **the neighbours** (:class:`skill.tools.nlu_neighbours.NeighbourClassifier`), a second stand-in
+  that learns differently from the same data, so that one model's quirks don't decide.
+
+The blind sets in the same folder (``heldout_*.yaml``, topic-labelled, written by people who never
+saw the models) are measured by what the skill answers (:mod:`skill.tools.nlu_blind`) with both
+stand-ins, each set and locale beside its recorded first measure (``first_measure.yaml``).
 
 A phrasing is right when its intent is, and every slot of that intent holds the labelled value id
 (and no slot is filled that should be empty). Phrasings whose intent is not in the model under test
@@ -33,8 +39,9 @@ from typing import Any
 import yaml
 
 from skill.config import DEFAULT_MODEL_DIR, SkillConfig
+from skill.tools import nlu_blind
 from skill.tools.model_checks import load_model, model_intents
-from skill.tools.nlu import DURATION_TYPE, ER_SUCCESS_MATCH, Interpretation, Matcher, SlotType, find_phrase, fold, normalise
+from skill.tools.nlu import DURATION_TYPE, ER_SUCCESS_MATCH, ER_SUCCESS_NO_MATCH, Interpretation, Matcher, SlotType, find_phrase, fold, normalise
 
 #: Where the project keeps its held-out phrasings (in a checkout; a wheel has no tests/).
 DEFAULT_PHRASINGS_DIR = DEFAULT_MODEL_DIR.parent / "tests" / "nlu" / "heldout"
@@ -111,10 +118,14 @@ def _read(path: Path) -> list[Phrasing]:
 
 
 def slot_ids(interpretation: Interpretation) -> dict[str, str]:
-    """Filled slots as the evaluation compares them: the resolved id, or the value (durations)."""
+    """Filled slots as the evaluation compares them: the resolved id, or the value (durations).
+
+    A custom slot whose words did not resolve (ER_SUCCESS_NO_MATCH) counts as empty: the skill
+    cannot act on it as a value (it reads the words only to route the question).
+    """
     ids = {}
     for slot in interpretation.slots:
-        if slot.value is None:
+        if slot.value is None or slot.status == ER_SUCCESS_NO_MATCH:
             continue
         ids[slot.name] = slot.id if slot.status == ER_SUCCESS_MATCH and slot.id else slot.value
     return ids
@@ -146,6 +157,9 @@ class LocaleReport:
     exact: int = 0
     classifier_intent: int = 0
     classifier: int = 0
+    #: The second stand-in (None: not measured).
+    neighbours_intent: int | None = None
+    neighbours: int | None = None
     confusions: list[Miss] = field(default_factory=list)
     #: expected intent -> predicted intent -> count, for the classifier's intent errors.
     intent_confusions: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -178,6 +192,10 @@ class LocaleReport:
         lines.append(f"  exact match (as virtual-alexa):  {self.exact_rate:6.1%}  ({self.exact}/{self.evaluated})")
         lines.append(f"  classifier, intent:              {self.intent_rate:6.1%}  ({self.classifier_intent}/{self.evaluated})")
         lines.append(f"  classifier, intent and slots:    {self.classifier_rate:6.1%}  ({self.classifier}/{self.evaluated})")
+        if self.neighbours is not None and self.neighbours_intent is not None:
+            lines.append(f"  neighbours, intent:              {self.rate(self.neighbours_intent):6.1%}  "
+                         f"({self.neighbours_intent}/{self.evaluated})")
+            lines.append(f"  neighbours, intent and slots:    {self.rate(self.neighbours):6.1%}  ({self.neighbours}/{self.evaluated})")
         if self.intent_confusions:
             lines.append("  intent confusions (expected -> got):")
             pairs = [(n, e, g) for e, got in self.intent_confusions.items() for g, n in got.items()]
@@ -201,8 +219,10 @@ def usable(phrasings: Iterable[Phrasing], model: Mapping[str, Any]) -> tuple[lis
     return keep, left
 
 
-def evaluate(model: Mapping[str, Any], locale: str, phrasings: Sequence[Phrasing], classifier: Any) -> LocaleReport:
-    """Measure ``phrasings`` against ``model``: exact match and ``classifier`` (an IntentClassifier)."""
+def evaluate(model: Mapping[str, Any], locale: str, phrasings: Sequence[Phrasing], classifier: Any,
+             neighbours: Any = None) -> LocaleReport:
+    """Measure ``phrasings`` against ``model``: exact match, ``classifier`` (an IntentClassifier) and,
+    when given, ``neighbours`` (a NeighbourClassifier); confusions are the classifier's."""
     report = LocaleReport(locale)
     keep, left = usable(phrasings, model)
     report.left_out = dict(sorted(left.items()))
@@ -221,6 +241,12 @@ def evaluate(model: Mapping[str, Any], locale: str, phrasings: Sequence[Phrasing
             slots = ", ".join(f"{k}={v}" for k, v in sorted(slot_ids(got).items()))
             report.confusions.append(Miss(phrasing.say, phrasing.label(), got.intent + (f" [{slots}]" if slots else ""),
                                           got.score))
+    if neighbours is not None:
+        report.neighbours_intent = report.neighbours = 0
+        for phrasing, got in zip(keep, neighbours.predict_many([p.say for p in keep])):
+            intent_ok, all_ok = is_right(phrasing, got)
+            report.neighbours_intent += intent_ok
+            report.neighbours += all_ok
     return report
 
 
@@ -273,7 +299,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "For held-out phrasings (tests/nlu/heldout/), print the exact-match rate against the samples "
             "(as virtual-alexa matches), the intent and slot accuracy of a classifier trained only on the "
             "locale's model (a stand-in for Alexa's NLU), and the confusions. Needs scikit-learn "
-            "(pip install -e '.[dev]'). --annotations-out writes Alexa NLU Evaluation annotation sets."
+            "(pip install -e '.[dev]'). The blind sets (heldout_*.yaml, topic-labelled) are measured by what "
+            "the skill answers, with the classifier and a second stand-in (nearest neighbours), beside their first "
+            "measure. --annotations-out writes Alexa NLU Evaluation annotation sets."
         ),
     )
     parser.add_argument("--locale", action="append", help="a locale to evaluate (repeatable; default: every model)")
@@ -282,11 +310,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--json", action="store_true", help="print the reports as JSON")
     parser.add_argument("--annotations-out", type=Path, metavar="DIR",
                         help="also write <locale>.json SMAPI annotation sets of the same phrasings into DIR")
+    parser.add_argument("--only", choices=("labelled", "blind"),
+                        help="only the intent-labelled phrasings, or only the blind sets (default: both)")
+    parser.add_argument("--misses", action="store_true", help="list the blind sets' misses (what was heard and said)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace, config: SkillConfig) -> int:
     from skill.tools.classifier import ClassifierUnavailable, IntentClassifier
+    from skill.tools.nlu_neighbours import NeighbourClassifier
 
     config = config.with_overrides(model_dir=args.model_dir)
     phrasings_dir = args.phrasings or DEFAULT_PHRASINGS_DIR
@@ -301,32 +333,57 @@ def run(args: argparse.Namespace, config: SkillConfig) -> int:
         print(f"nose-twitch nlu-eval: no interaction model for {', '.join(missing)} in {config.model_dir}; have: {have}",
               file=sys.stderr)
         return 2
-    reports, written = [], []
+    try:
+        blind = nlu_blind.load_blind_sets(phrasings_dir) if args.only != "labelled" else {}
+        answers = nlu_blind.load_topic_answers(phrasings_dir / nlu_blind.TOPIC_ANSWERS) if blind else {}
+        first = nlu_blind.load_first_measure(phrasings_dir / nlu_blind.FIRST_MEASURE) if blind else {}
+    except nlu_blind.BlindSetError as exc:
+        print(f"nose-twitch nlu-eval: {exc}", file=sys.stderr)
+        return 2
+    judge = _judge(config) if blind else None
+    reports, blind_reports, written = [], [], []
     for locale in locales:
         try:
             model = load_model(available[locale])
-            phrasings = load_phrasings(phrasings_dir, locale)
+            phrasings = load_phrasings(phrasings_dir, locale) if args.only != "blind" else []
             classifier = IntentClassifier.train(model, locale)
+            neighbours = NeighbourClassifier.train(model, locale)
         except ClassifierUnavailable as exc:
             print(f"nose-twitch nlu-eval: {exc}", file=sys.stderr)
             return 2
         except (PhrasingError, ValueError, KeyError) as exc:
             print(f"nose-twitch nlu-eval: {locale}: {exc}", file=sys.stderr)
             return 2
-        if not phrasings:
+        if args.only != "blind" and not phrasings:
             print(f"nose-twitch nlu-eval: {locale}: no phrasings in {phrasings_dir}", file=sys.stderr)
             return 2
-        reports.append(evaluate(model, locale, phrasings, classifier))
-        if args.annotations_out:
+        if phrasings:
+            reports.append(evaluate(model, locale, phrasings, classifier, neighbours))
+        for set_name, lines in blind.items():
+            mine = [line for line in lines if line.locale == locale]
+            if mine and judge is not None:
+                hearings = {"classifier": classifier, "neighbours": neighbours}
+                blind_reports.append(nlu_blind.measure(set_name, locale, mine, answers, hearings, judge))
+        if args.annotations_out and phrasings:
             body, notes = annotation_set(model, phrasings)
             args.annotations_out.mkdir(parents=True, exist_ok=True)
             path = args.annotations_out / f"{locale}.json"
             path.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
             written.append((locale, path, len(body["data"]), notes))
+    blind_reports.sort(key=lambda r: (r.set_name, locales.index(r.locale)))
     if args.json:
-        print(json.dumps([r.to_json() for r in reports], indent=2, ensure_ascii=False))
+        print(json.dumps({"labelled": [r.to_json() for r in reports], "blind": [r.to_json() for r in blind_reports]},
+                         indent=2, ensure_ascii=False))
     else:
-        print("\n\n".join(r.describe() for r in reports))
+        parts = [r.describe() for r in reports]
+        if blind_reports:
+            parts.append("Blind sets (topic-labelled, written by people who never saw the models): answer = the "
+                         "skill's first response carries the topic's facts; intent = heard as an intent that reaches "
+                         "them\n" + nlu_blind.describe(blind_reports, first))
+            if args.misses:
+                parts.append("\n".join(f"  {r.set_name} {r.locale} {m.stand_in}: {m.say!r} [{m.topic}] heard {m.heard}"
+                                       for r in blind_reports for m in r.misses))
+        print("\n\n".join(parts))
     for locale, path, count, notes in written:
         print(f"annotation set: {path} ({count} annotations)", file=sys.stderr)
         for note in notes:
@@ -335,3 +392,13 @@ def run(args: argparse.Namespace, config: SkillConfig) -> int:
         locale, path, _, _ = written[0]
         print("\n" + SMAPI_COMMANDS.format(locale=locale, path=path), file=sys.stderr)
     return 0
+
+
+def _judge(config: SkillConfig) -> nlu_blind.AnswerJudge:
+    """The real skill on the configured content, to hear what it answers."""
+    from skill.alexa.builder import build_skill
+    from skill.alexa.resources import SkillResources
+    from skill.domain.content import ContentStore
+
+    store = ContentStore.load(config.content_dir)
+    return nlu_blind.AnswerJudge(build_skill(config, SkillResources(store)), store, nlu_blind.reaching_intents)

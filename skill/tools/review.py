@@ -47,10 +47,11 @@ _TEXT_ON: Mapping[Level, str] = {level: "#212121" if level == Level.SOON else "#
 ANSWER_WORDS: Mapping[Answer, str] = {Answer.YES: "yes", Answer.UNSURE: "not sure", Answer.NO: "no"}
 _ANSWER_ORDER = (Answer.YES, Answer.UNSURE, Answer.NO)
 #: Content keys that hold ids or flags, not words anyone hears.
-_NOT_WORDS = frozenset({"source", "id", "level", "yes_topic", "offers_check", "about", "topic", "emergency_first"})
+_NOT_WORDS = frozenset({"source", "id", "level", "yes_topic", "offers_check", "about", "topic", "emergency_first", "to",
+                        "treatment", "weak"})
 #: Top-level content sections with their own part of the page.
 _OWN_PART = ("triage", "topics", "triggers", "trigger_help", "manifest", "sources", "clinical_sources",
-             "emergency", "locale", "things", "facts", "facts_help", "emergency_line")
+             "emergency", "locale", "things", "facts", "facts_help", "emergency_line", "routing")
 
 
 # --- the triage flow, from the engine ---------------------------------------------------------
@@ -454,6 +455,20 @@ class LocaleReview:
                 "</div>"
             )
         blocks.append("<h4>Fact lines</h4>" + self.table("facts_help"))
+        if self.content.has("routing"):
+            rows = []
+            for index, entry in enumerate(self.content.node("routing")):
+                key = f"routing.{index}"
+                named = self.say(f"{key}.name") if entry.get("name") else '<span class="muted">(its own name)</span>'
+                rows.append(f"<tr><th><code>{esc(entry.get('to', ''))}</code></th><td>{named}</td>"
+                            f"<td>{self.say(f'{key}.words')}</td></tr>")
+            blocks.append(
+                "<h4>Where a question the model could not place goes</h4>"
+                '<p class="note">The words a device heard in an unmatched slot: the answer with the most of its '
+                "words heard is given (then the safety line); a tie is asked about; none names the closest.</p>"
+                '<table class="grid"><tr><th>Answer</th><th>Named in a list as</th><th>Words that point to it</th></tr>'
+                + "".join(rows) + "</table>"
+            )
         return "".join(blocks)
 
     def _conversation(self) -> str:

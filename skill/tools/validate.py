@@ -67,6 +67,7 @@ def validate(content_dir: Path, model_dir: Path) -> list[Problem]:
 
 def check_models_have_content(content_dir: Path, paths: list[Path]) -> list[Problem]:
     """Each model's language has content, and its topics, triggers, things and symptoms have answers there."""
+    from skill.alexa.handlers.facts import QUESTION_INTENTS  # the code's question answers, for the cross-check
     from skill.alexa.handlers.topics import TOPIC_INTENTS  # the code's topic names, for the cross-check
 
     try:
@@ -91,6 +92,9 @@ def check_models_have_content(content_dir: Path, paths: list[Path]) -> list[Prob
         for intent, topic in TOPIC_INTENTS.items():
             if intent in intents and not content.has(f"topics.{topic}.items"):
                 problems.append(Problem(name, f"intents.{intent}", f"no content topics.{topic} for {locale}"))
+        for intent, thing in QUESTION_INTENTS.items():
+            if intent in intents and not content.has(f"things.{thing}"):
+                problems.append(Problem(name, f"intents.{intent}", f"no content things.{thing} (with facts) for {locale}"))
         for trigger in slot_value_ids(model, "TRIGGER"):
             if not content.has(f"triggers.{trigger}.items"):
                 problems.append(Problem(name, f"types.TRIGGER.{trigger}", f"no content triggers.{trigger} for {locale}"))

@@ -9,6 +9,7 @@ import re
 import pytest
 
 from skill.config import DEFAULT_MODEL_DIR
+from skill.domain import facts
 from skill.tools.model_checks import load_model, slot_value_ids
 from tests.support.client import invoke, reprompt, speech
 from tests.support.envelopes import can_fulfill_request, envelope, slot
@@ -127,15 +128,32 @@ def test_yes_to_the_offer_answers_the_related_topic(conversation, store, locale)
     [slot("thing", "unicorn tears", match=False), slot("thing"), None, slot("thing", "acupuncture", id="acupuncture")],
     ids=["no-match", "empty", "absent", "id-without-facts"],
 )
-def test_an_unknown_thing_gets_a_helpful_answer(conversation, store, locale, thing_slot):
+def test_an_unknown_thing_says_so_names_at_most_three_answers_and_the_safety_line(conversation, store, locale, thing_slot):
+    """S9: "I don't have details on that" names what the skill has (never the whole list) and the number."""
     content = store.for_locale(locale)
     conv = conversation(locale)
     conv.launch()
     response = conv.intent("FactIntent", *([thing_slot] if thing_slot else []))
     text = speech(response)
-    assert content.text("facts_help.unknown") in text, f"{locale}: name what the skill can talk about: {text!r}"
-    assert re.search(r"b[oó]tox", text.lower()), f"{locale}: the help names an example: {text!r}"
+    lead = content.text("facts_help.unknown", options="\0").split("\0")[0]
+    assert text.startswith(lead), f"{locale}: say it has no details, then what it has: {text!r}"
+    options = text[len(lead):].split(".")[0]
+    named = {t.name for t in facts.routing_targets(content) if t.name in options}
+    named = [n for n in named if not any(n != other and n in other for other in named)]  # "stroke" in "after a stroke"
+    assert 1 <= len(named) <= 3, f"{locale}: name one to three answers, not the whole list: {options!r}"
+    assert content.text("emergency.safety_line") in text, f"{locale}: the safety line (S9): {text!r}"
     assert conv.ended is False and reprompt(response), f"{locale}: an unknown thing keeps the session open"
+
+
+@pytest.mark.parametrize("locale", FOCUSED_LOCALES)
+def test_a_fact_question_with_no_words_offers_things_like_a_warm_compress_and_botox(conversation, store, locale):
+    content = store.for_locale(locale)
+    conv = conversation(locale)
+    conv.launch()
+    text = speech(conv.intent("FactIntent"))
+    assert content.format(content.node("things.warm_compress.name")) in text and re.search(r"b[oó]tox", text.lower()), (
+        f"{locale}: with nothing heard, offer the first things (a warm compress, Botox): {text!r}"
+    )
 
 
 @pytest.mark.parametrize("locale", FOCUSED_LOCALES)

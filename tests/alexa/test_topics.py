@@ -81,6 +81,9 @@ def test_unknown_trigger_gets_helpful_answer(conversation, trigger_slot):
     conv.launch()
     response = conv.intent("TriggerDetailIntent", *([trigger_slot] if trigger_slot else []))
     text = speech(response).lower()
-    assert "stress" in text, f"an unknown trigger should name triggers the skill knows: {text!r}"
+    assert text.startswith("i don't have details on that trigger. i can tell you about"), text
+    if trigger_slot is None or "value" not in trigger_slot:
+        assert "stress" in text, f"with nothing heard, name the first triggers the skill knows: {text!r}"
+    assert "if this is an emergency, call nine one one now." in text, f"the safety line (S9): {text!r}"
     assert conv.ended is False, "an unknown trigger must not end the session"
     assert reprompt(response), "an unknown trigger needs a reprompt"

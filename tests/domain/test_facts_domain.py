@@ -78,3 +78,83 @@ def test_the_real_content_has_facts_for_every_thing(store):
 )
 def test_a_spoken_value_that_names_a_trigger(store, said, expected):
     assert trigger_named(store.for_locale("en-US"), said) == expected
+
+
+# --- routing an unresolved question (issue 19) ---------------------------------------------------
+
+from skill.config import SkillConfig  # noqa: E402 - grouped with the routing tests
+from skill.domain.facts import fold_words, route, routing_targets, spoken_list  # noqa: E402
+
+
+def routing_store() -> ContentStore:
+    return tiny_store(
+        triggers={"sleep": {"name": "sleep", "items": []}},
+        routing=[
+            {"to": "topic.treatments", "name": "treatments", "words": "treat, cure"},
+            {"to": "thing.botox", "words": "botox, injection"},
+            {"to": "trigger.sleep", "words": "sleep, tired, night shift"},
+            {"to": "thing.yoga", "words": "yoga, stretch"},
+            {"to": "thing.nowhere", "name": "ghost", "words": "ghost"},
+        ],
+        facts_help={"offer": {"treatments": "Want the treatments?"}, "list_two": "{first} or {second}",
+                    "list_three": "{first}, {second}, or {third}"},
+    )
+
+
+def test_fold_words_drops_case_accents_apostrophes_and_punctuation():
+    assert fold_words("What's ¿Cuánto DURA?") == ("whats", "cuanto", "dura")
+    assert fold_words(None) == ()
+
+
+def test_routing_targets_skip_answers_the_content_lacks_and_name_things_by_their_own_name():
+    targets = routing_targets(routing_store().for_locale("en"))
+    assert [(t.kind, t.id, t.name) for t in targets] == [
+        ("topic", "treatments", "treatments"), ("thing", "botox", "Botox"), ("trigger", "sleep", "sleep"),
+        ("thing", "yoga", "yoga")]
+    assert ("night", "shift") in targets[2].cues
+
+
+@pytest.mark.parametrize(("said", "prefer", "kind", "ids"), [
+    ("is a botox injection any good", None, "answer", ["botox"]),          # two words of one answer
+    ("working the night shift", None, "answer", ["sleep"]),                 # words in a row
+    ("Tiredness", None, "answer", ["sleep"]),                               # a word's start, any case
+    ("botox to cure it", None, "clarify", ["treatments", "botox"]),         # a tie: ask which
+    ("botox to cure it", "thing", "answer", ["botox"]),                     # ... unless one is the kind asked about
+    ("stretching and botox", "thing", "clarify", ["botox", "yoga"]),        # two of that kind: ask
+    ("", "thing", "offer", ["botox", "yoga"]),                              # nothing heard: that kind's first
+    ("", None, "offer", ["treatments", "botox", "sleep"]),                  # ... or the first three
+    ("a unicorn", None, "offer", None),                                     # nothing points anywhere
+])
+def test_route_goes_where_the_words_point(said, prefer, kind, ids):
+    routed = route(routing_store().for_locale("en"), said, prefer)
+    assert routed.kind == kind, f"{said!r}: {routed}"
+    if ids is not None:
+        assert [t.id for t in routed.targets] == ids
+    else:
+        assert len(routed.targets) == 3, "the closest three are offered"
+
+
+def test_a_short_cue_word_must_be_a_whole_word():
+    content = tiny_store(routing=[{"to": "thing.yoga", "name": "yoga", "words": "tea"}]).for_locale("en")
+    assert route(content, "a team", "thing").kind == "offer"
+    assert route(content, "green tea", "thing").kind == "answer"
+
+
+def test_spoken_list_joins_two_or_three_names_as_the_language_says():
+    content = routing_store().for_locale("en")
+    assert spoken_list(content, ["a"]) == "a"
+    assert spoken_list(content, ["a", "b"]) == "a or b"
+    assert spoken_list(content, ["a", "b", "c", "d"]) == "a, b, or c"
+
+
+@pytest.mark.parametrize("tag", ["en", "es"])
+def test_every_routing_word_said_alone_reaches_its_answer_or_a_question_naming_it(tag):
+    """No word in the content's routing list is shadowed by another answer's."""
+    content = ContentStore.load(SkillConfig().content_dir).for_locale(tag)
+    shadowed = []
+    for target in routing_targets(content):
+        for cue in target.cues:
+            routed = route(content, " ".join(cue), target.kind)
+            if target not in routed.targets or routed.kind == "offer":
+                shadowed.append(f"{target.kind}.{target.id}: {' '.join(cue)!r} -> {routed.kind} {[t.id for t in routed.targets]}")
+    assert not shadowed, "\n".join(shadowed)

@@ -1,4 +1,4 @@
-"""NLU test fixtures: one statistical classifier per locale per test session."""
+"""NLU test fixtures: one trained stand-in per locale per test session, and the blind sets measured once."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 
 from skill.config import DEFAULT_MODEL_DIR
 from skill.tools.classifier import IntentClassifier
+from skill.tools.nlu_neighbours import NeighbourClassifier
 
 
 @pytest.fixture(scope="session")
@@ -18,6 +19,19 @@ def trained() -> Callable[[str], IntentClassifier]:
     def get(locale: str) -> IntentClassifier:
         if locale not in cache:
             cache[locale] = IntentClassifier.load(DEFAULT_MODEL_DIR / f"{locale}.json", locale)
+        return cache[locale]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def neighbours() -> Callable[[str], NeighbourClassifier]:
+    """The second stand-in (nearest neighbours over character n-grams), one per locale per session."""
+    cache: dict[str, NeighbourClassifier] = {}
+
+    def get(locale: str) -> NeighbourClassifier:
+        if locale not in cache:
+            cache[locale] = NeighbourClassifier.load(DEFAULT_MODEL_DIR / f"{locale}.json", locale)
         return cache[locale]
 
     return get

@@ -172,6 +172,10 @@ def test_nlu_eval_command_prints_rates_and_writes_annotations(tmp_path: Path, ca
     assert main(["nlu-eval", "--locale", "es-MX", "--annotations-out", str(out)]) == 0
     printed = capsys.readouterr()
     assert "exact match (as virtual-alexa)" in printed.out and "classifier, intent and slots" in printed.out
+    assert "neighbours, intent and slots" in printed.out, "the second stand-in is reported beside the classifier"
+    assert "heldout_c es-MX" in printed.out and "first measure (2026-12-06" in printed.out, (
+        "the blind sets are reported beside their first measure"
+    )
     assert "ask smapi update-annotations-for-nlu-annotation-sets" in printed.err
     body = json.loads((out / "es-MX.json").read_text(encoding="utf-8"))
     assert len(body["data"]) >= 80
@@ -193,3 +197,13 @@ def test_nlu_eval_without_scikit_learn_says_how_to_install(monkeypatch: pytest.M
 def test_nlu_eval_unknown_locale_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["nlu-eval", "--locale", "fr-FR"]) == 2
     assert "no interaction model for fr-FR" in capsys.readouterr().err
+
+
+def test_nlu_eval_json_reports_each_blind_set_with_both_stand_ins(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["nlu-eval", "--locale", "en-GB", "--only", "blind", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["labelled"] == []
+    (blind,) = report["blind"]
+    assert (blind["set"], blind["locale"], blind["lines"]) == ("heldout_b", "en-GB", 49)
+    assert set(blind["answer"]) == set(blind["intent"]) == {"classifier", "neighbours"}
+    assert all(0 <= blind["answer"][name] <= blind["lines"] for name in blind["answer"])

@@ -43,6 +43,34 @@ def _thing_with_unknown_topic(content, models):
     edit_yaml(content / "en" / "facts.yaml", lambda d: d["things"]["botox"].update(topic="astrology"))
 
 
+def _unknown_treatment_link(content, models):
+    edit_yaml(content / "en" / "facts.yaml", lambda d: d["things"]["hemifacial_spasm"].update(treatment="prayer"))
+
+
+def _routing_to_a_missing_answer(content, models):
+    edit_yaml(content / "en" / "facts.yaml", lambda d: d["routing"][0].update(to="topic.astrology"))
+
+
+def _routing_without_words(content, models):
+    edit_yaml(content / "en" / "facts.yaml", lambda d: d["routing"][1].update(words=" , "))
+
+
+def _question_without_its_answer(content, models):
+    def change(d: dict) -> None:
+        d["things"].pop("tests")
+        d["facts"] = {k: v for k, v in d["facts"].items() if v.get("about") != "tests"}
+        d["routing"] = [r for r in d["routing"] if r["to"] != "thing.tests"]
+
+    for language in ("en", "es"):
+        edit_yaml(content / language / "facts.yaml", change)
+    for model in models.glob("*.json"):
+        edit_model(model, lambda m: thing_type(m).update(values=[v for v in thing_type(m)["values"] if v["id"] != "tests"]))
+
+
+def _new_key_missing_in_spanish(content, models):
+    edit_yaml(content / "es" / "facts.yaml", lambda d: d["facts"].pop("duration_stops"))
+
+
 @pytest.mark.parametrize(
     ("plant", "file", "key", "message"),
     [
@@ -58,6 +86,15 @@ def _thing_with_unknown_topic(content, models):
                      id="thing-missing-from-model"),
         pytest.param(_thing_with_unknown_topic, FACTS, "things.botox.topic", "unknown topic 'astrology'",
                      id="unknown-topic"),
+        pytest.param(_unknown_treatment_link, FACTS, "things.hemifacial_spasm.treatment", "unknown thing 'prayer'",
+                     id="unknown-treatment"),
+        pytest.param(_routing_to_a_missing_answer, FACTS, "routing.0.to", "'topic.astrology' is not a topic",
+                     id="routing-to-nothing"),
+        pytest.param(_routing_without_words, FACTS, "routing.1.words", "no words point to it", id="routing-no-words"),
+        pytest.param(_question_without_its_answer, MODEL, "intents.TestsIntent", "no content things.tests",
+                     id="question-intent-without-answer"),
+        pytest.param(_new_key_missing_in_spanish, "content/es/facts.yaml", "facts.duration_stops",
+                     "missing (content/en has it", id="new-key-missing-in-a-language"),
     ],
 )
 def test_validate_catches_facts_and_things_that_disagree(project, capsys, plant, file, key, message):  # noqa: F811

@@ -1,9 +1,14 @@
-"""Fact handlers (Alexa layer): a focused question about one thing, and where the information comes from.
+"""Fact handlers (Alexa layer): a focused question about one thing, a question that names one answer,
+and where the information comes from.
 
 "Does Botox help?" reads the THING slot's resolved id and speaks the facts about that thing
 (:mod:`skill.domain.facts`), then offers the related topic: a "yes" answers it through the pending
 topic, like a topic's own follow-up. An unmatched value that names a trigger ("does magnesium
-help?") gets that trigger's answer. "Who wrote this?" names the sources; the card lists them.
+help?") gets that trigger's answer; any other unmatched value (a device fills a slot with any
+words) goes where its words point (:func:`skill.alexa.handlers.answers.answer_unresolved`).
+"How long does it last?" has its own intent: :data:`QUESTION_INTENTS` maps each such intent to the
+thing whose facts answer it. "Can hemifacial spasm be cured?" (``CureIntent``) answers with the
+thing's treatment facts where the content links them (``things.<id>.treatment``), else its facts. "Who wrote this?" names the sources; the card lists them.
 """
 
 from __future__ import annotations
@@ -16,12 +21,12 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from skill.alexa.context import note
+from skill.alexa.handlers.answers import SOURCE_SECTIONS, answer_fact, answer_topic, answer_unresolved
 from skill.alexa.handlers.replies import anything_else
-from skill.alexa.handlers.topics import answer_topic
-from skill.alexa.requests import get_slot, is_intent, is_new_session
+from skill.alexa.handlers.topics import intent_for_topic
+from skill.alexa.requests import get_intent_name, get_slot, is_intent
 from skill.alexa.resources import get_resources
-from skill.alexa.speech import Reply, Screen, join_lines
-from skill.alexa.state import respond, topic_pending
+from skill.alexa.state import respond
 from skill.domain import facts
 from skill.domain.content import Content
 
@@ -29,7 +34,21 @@ FACT_INTENT = "FactIntent"
 THING_SLOT = "thing"
 THING_TYPE = "THING"
 SOURCES_INTENT = "SourcesIntent"
-SOURCE_SECTIONS = ("sources", "clinical_sources")
+#: "Can {thing} be cured?", "how is {thing} treated?".
+CURE_INTENT = "CureIntent"
+#: Questions that name one answer but no thing ("how long does it last?", "which doctor should I
+#: see?"): each has its own intent, answered by the facts about one thing (also a THING value, so
+#: "tell me about tics" reaches the same answer through FactIntent).
+QUESTION_THINGS = (
+    "duration",
+    "medical_name",
+    "nerve_muscle",
+    "tics",
+    "eye_and_nose",
+    "which_specialist",
+    "tests",
+)
+QUESTION_INTENTS: Mapping[str, str] = {intent_for_topic(thing): thing for thing in QUESTION_THINGS}
 
 
 class FactIntentHandler(AbstractRequestHandler):
@@ -46,26 +65,48 @@ class FactIntentHandler(AbstractRequestHandler):
         content = get_resources(handler_input).content
         thing = get_slot(handler_input, THING_SLOT)
         found = facts.answer(content, thing.id)
-        trigger = facts.trigger_named(content, thing.raw) if found is None else None
+        if found is not None:
+            return answer_fact(handler_input, found)
+        trigger = facts.trigger_named(content, thing.raw)
         if trigger is not None:
             return answer_topic(handler_input, "trigger", trigger)
-        notice = (content.text("one_shot_notice"),) if is_new_session(handler_input) else ()
-        if found is None:
-            reply = Reply(
-                lines=(*notice, content.text("facts_help.unknown")),
-                question=content.text("facts_help.unknown_question"),
-                reprompt=content.text("facts_help.unknown_reprompt"),
-            )
-            return respond(handler_input, reply)
-        reply = Reply(
-            lines=(*notice, *found.lines),
-            question=found.offer or content.text("anything_else.question"),
-            reprompt=content.text("facts_help.reprompt") if found.offer else content.text("anything_else.reprompt"),
-            card_title=found.title,
-            card_text=f"{join_lines(found.lines)}\n{cited(content, found.sources)}",
-            screen=Screen(title=found.title, points=found.lines),
-        )
-        return respond(handler_input, reply, pending=topic_pending(found.topic) if found.topic else None)
+        return answer_unresolved(handler_input, thing.raw, "facts_help.unknown", prefer="thing")
+
+
+class CureIntentHandler(AbstractRequestHandler):
+    """"Can hemifacial spasm be cured?": the thing's treatment answer (``things.<id>.treatment``), else its facts."""
+
+    intents = (CURE_INTENT,)
+    slots = (THING_SLOT,)
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return is_intent(handler_input, CURE_INTENT)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        note(handler_input, handler="fact")
+        content = get_resources(handler_input).content
+        thing = get_slot(handler_input, THING_SLOT)
+        found = facts.answer(content, facts.treatment_of(content, thing.id))
+        if found is not None:
+            return answer_fact(handler_input, found)
+        return answer_unresolved(handler_input, thing.raw, "facts_help.unknown", prefer="thing")
+
+
+class QuestionIntentHandler(AbstractRequestHandler):
+    """"How long does a twitch last?", "is there a test for it?": the intent names the answer."""
+
+    intents = tuple(QUESTION_INTENTS)
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return get_intent_name(handler_input) in QUESTION_INTENTS
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        note(handler_input, handler="fact")
+        content = get_resources(handler_input).content
+        found = facts.answer(content, QUESTION_INTENTS[get_intent_name(handler_input) or ""])
+        if found is None:  # content without the answer (validate reports it): place it like an unknown
+            return answer_unresolved(handler_input, None, "facts_help.unknown")
+        return answer_fact(handler_input, found)
 
 
 class SourcesIntentHandler(AbstractRequestHandler):
@@ -85,23 +126,8 @@ class SourcesIntentHandler(AbstractRequestHandler):
 
 
 def handlers() -> list[AbstractRequestHandler]:
-    """The fact and sources handlers, in dispatch order (registered right after the topics)."""
-    return [FactIntentHandler(), SourcesIntentHandler()]
-
-
-def source_title(content: Content, source_id: str) -> str:
-    """How a card names one source: its publisher and title where the content gives both."""
-    for section in SOURCE_SECTIONS:
-        key = f"{section}.{source_id}"
-        if content.has(key):
-            node = content.node(key)
-            return ": ".join(str(node[field]) for field in ("publisher", "title") if node.get(field))
-    return source_id
-
-
-def cited(content: Content, source_ids: tuple[str, ...]) -> str:
-    """The card line naming the sources an answer cites."""
-    return content.text("facts_help.card_sources", sources="; ".join(source_title(content, s) for s in source_ids))
+    """The fact, question and sources handlers, in dispatch order (registered right after the topics)."""
+    return [FactIntentHandler(), CureIntentHandler(), QuestionIntentHandler(), SourcesIntentHandler()]
 
 
 def sources_card(content: Content) -> str:

@@ -1,4 +1,7 @@
-"""Topic handlers (Alexa layer): answer a topic or a named trigger, three points per turn."""
+"""Topic handlers (Alexa layer): answer a topic or a named trigger, three points per turn.
+
+A trigger that does not resolve goes where its words point (:mod:`skill.alexa.handlers.answers`).
+"""
 
 from __future__ import annotations
 
@@ -9,20 +12,11 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from skill.alexa.context import note
+from skill.alexa.handlers.answers import answer_topic, answer_unresolved
 from skill.alexa.handlers.replies import anything_else
-from skill.alexa.requests import get_intent_name, get_slot, is_intent, is_new_session
+from skill.alexa.requests import get_intent_name, get_slot, is_intent
 from skill.alexa.resources import get_resources
-from skill.alexa.speech import Reply, Screen, join_lines
-from skill.alexa.state import (
-    PENDING_MORE,
-    PENDING_OFFER_CHECK,
-    Paging,
-    get_paging,
-    get_pending,
-    respond,
-    topic_pending,
-)
-from skill.domain.topics import page
+from skill.alexa.state import PENDING_MORE, get_paging, get_pending, respond
 
 #: Every topic the skill answers; each has its own intent and its own content under ``topics``.
 TOPIC_IDS = (
@@ -48,42 +42,6 @@ def intent_for_topic(topic_id: str) -> str:
 
 
 TOPIC_INTENTS: Mapping[str, str] = {intent_for_topic(topic_id): topic_id for topic_id in TOPIC_IDS}
-
-
-def answer_topic(handler_input: HandlerInput, kind: str, topic_id: str, start: int = 0) -> Response:
-    """Speak one page of a topic; ask "want to hear more?" while items remain."""
-    content = get_resources(handler_input).content
-    current = page(content, kind, topic_id, start)
-    lines = current.lines
-    if start == 0 and is_new_session(handler_input):
-        lines = (content.text("one_shot_notice"), *lines)
-    screen = Screen(title=current.title, points=current.points)
-    card = join_lines(current.lines)
-    if current.next_start is not None:
-        reply = Reply(
-            lines=lines,
-            question=content.text("more.question"),
-            reprompt=content.text("more.reprompt"),
-            card_title=current.title,
-            card_text=card,
-            screen=screen,
-        )
-        return respond(handler_input, reply, pending=PENDING_MORE, paging=Paging(kind, topic_id, current.next_start))
-    node = content.node(current.key)
-    help_key = "trigger_help" if kind == "trigger" else current.key
-    help_node = content.node(help_key)
-    reply = Reply(
-        lines=lines,
-        question=content.format(help_node["followup"]),
-        reprompt=content.format(help_node["reprompt"]),
-        card_title=current.title,
-        card_text=card,
-        screen=screen,
-    )
-    if node.get("offers_check"):
-        return respond(handler_input, reply, pending=PENDING_OFFER_CHECK)
-    yes_topic = help_node.get("yes_topic")
-    return respond(handler_input, reply, pending=topic_pending(yes_topic) if yes_topic else None)
 
 
 class TopicIntentHandler(AbstractRequestHandler):
@@ -114,12 +72,7 @@ class TriggerDetailHandler(AbstractRequestHandler):
         slot = get_slot(handler_input, TRIGGER_SLOT)
         if slot.id and content.has(f"triggers.{slot.id}"):
             return answer_topic(handler_input, "trigger", slot.id)
-        reply = Reply(
-            lines=(content.text("trigger_help.unknown"),),
-            question=content.text("anything_else.question"),
-            reprompt=content.text("trigger_help.reprompt"),
-        )
-        return respond(handler_input, reply)
+        return answer_unresolved(handler_input, slot.raw, "trigger_help.unknown", prefer="trigger")
 
 
 class MoreHandler(AbstractRequestHandler):
