@@ -146,8 +146,10 @@ class AnswerJudge:
 
     def marker(self, content: Content, answer: Answer) -> str | None:
         """The sentence that shows an answer was given, as this locale's content says it."""
-        if answer.kind == "topic" and content.has(f"topics.{answer.id}.intro"):
-            return content.format(content.node(f"topics.{answer.id}.intro"))
+        if answer.kind == "topic" and content.has(f"topics.{answer.id}"):
+            # The intro, or the first item of a topic that opens with the emergency line instead.
+            key = f"topics.{answer.id}.intro"
+            return content.format(content.node(key) if content.has(key) else content.node(f"topics.{answer.id}.items")[0]["say"])
         if answer.kind == "trigger" and content.has(f"triggers.{answer.id}.items"):
             return content.format(content.node(f"triggers.{answer.id}.items")[0]["say"])
         if answer.kind == "fact" and answer.id:
