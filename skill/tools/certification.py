@@ -60,9 +60,14 @@ BUILT_INS = (
 #: Built-ins that must end the session, and those that must keep it open.
 ENDS_SESSION = frozenset({"AMAZON.StopIntent", "AMAZON.CancelIntent"})
 KEEPS_SESSION = frozenset({"AMAZON.HelpIntent"})
-#: FactIntent things that are general health subjects, never YES name-free ("tell me about yoga").
+#: FactIntent things that are general health subjects, never YES name-free ("tell me about yoga"), with
+#: those of issue 19: how long, the medical name, nerves and muscles, tics, which doctor, tests and a past
+#: stroke are general; eye and nose ("el párpado"), blepharospasm ("excessive blinking") and the treatment
+#: of hemifacial spasm ("decompression surgery") each have a synonym that is.
 GENERAL_THINGS = frozenset({"yoga", "mri", "emg", "hydration", "exercise", "meditation", "massage", "breathing",
-                            "stroke", "neurologist", "family_doctor", "botox", "sleep_habits", "warm_compress"})
+                            "stroke", "neurologist", "family_doctor", "botox", "sleep_habits", "warm_compress",
+                            "duration", "medical_name", "nerve_muscle", "tics", "which_specialist", "tests",
+                            "past_stroke", "eye_and_nose", "blepharospasm", "hemifacial_treatment"})
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 PASS, FAIL, PENDING = "PASS", "FAIL", "PENDING"
 

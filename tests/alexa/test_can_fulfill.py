@@ -7,7 +7,9 @@ import re
 import pytest
 
 from skill.alexa.handlers.can_fulfill import TWITCH_SPECIFIC_INTENTS, TWITCH_THINGS
+from skill.alexa.handlers.facts import QUESTION_INTENTS
 from skill.alexa.handlers.topics import TOPIC_INTENTS
+from skill.domain import facts
 from skill.config import DEFAULT_MODEL_DIR
 from skill.tools.model_checks import load_model, model_intents
 from skill.tools.nlu import Matcher
@@ -71,6 +73,24 @@ PHRASINGS = [
     ("en-US", "what is fasciculation", "YES"),
     ("en-US", "tell me about hemifacial spasm", "YES"),
     ("es-ES", "háblame del yoga", "MAYBE"),
+    # the question intents (issue 19) each hold phrasings that name no twitch: MAYBE, never NO
+    ("en-US", "how long will it last", "MAYBE"),
+    ("en-US", "how long does a nose twitch last", "MAYBE"),
+    ("en-US", "it's been twitching for two weeks when will it stop", "MAYBE"),
+    ("en-US", "which nerve controls the face", "MAYBE"),
+    ("en-US", "what is tourette's", "MAYBE"),
+    ("en-US", "why is my eyelid jumping", "MAYBE"),
+    ("en-US", "which doctor should i see", "MAYBE"),
+    ("en-US", "what tests are there", "MAYBE"),
+    ("es-ES", "cuánto dura un tic en la nariz", "MAYBE"),
+    ("es-ES", "a qué médico voy", "MAYBE"),
+    # their things are general too; "can it be cured" is YES only for a twitch thing with a treatment answer
+    ("en-US", "tell me about eye twitching", "MAYBE"),
+    ("en-US", "tell me about blepharospasm", "MAYBE"),
+    ("en-US", "can bell's palsy be cured", "MAYBE"),
+    ("en-US", "is there a cure for fasciculation", "MAYBE"),
+    ("en-US", "can hemifacial spasm be cured", "YES"),
+    ("es-ES", "se puede curar el espasmo hemifacial", "YES"),
     # calls and emergencies are Alexa's own business name-free
     ("en-US", "call my wife", "NO"),
     ("es-ES", "llama a mi esposo", "NO"),
@@ -106,6 +126,49 @@ def test_name_free_phrasings(skill, matchers, locale, said, expected):
 def test_topic_intents_are_yes_only_when_every_phrasing_names_the_twitch(skill, intent):
     expected = "YES" if intent in TWITCH_SPECIFIC_INTENTS else "MAYBE"
     assert verdict(ask(skill, intent)) == expected, f"{intent} name-free should be {expected}"
+
+
+@pytest.mark.parametrize("intent", sorted(QUESTION_INTENTS))
+def test_question_intents_are_maybe_never_no(skill, intent):
+    """ "How long does it last?", "which doctor should I see?": the skill has the answer (so not NO), but
+    each intent holds phrasings that name no twitch (so not YES)."""
+    assert intent not in TWITCH_SPECIFIC_INTENTS, f"{intent} has samples that name no twitch"
+    result = verdict(ask(skill, intent))
+    assert result == "MAYBE", f"{intent} name-free should be MAYBE, got {result}"
+    assert verdict(ask(skill, intent, locale="es-ES")) == "MAYBE", f"{intent} (es-ES) name-free should be MAYBE"
+
+
+@pytest.mark.parametrize(
+    ("duration", "understood"), [("P2W", ("YES", "YES")), ("a while", ("MAYBE", "YES"))], ids=["readable", "unreadable"]
+)
+def test_how_long_with_a_duration_is_maybe_and_answered_whatever_the_duration(skill, duration, understood):
+    """ "It's been two weeks, when will it stop?": the answer (a few days or weeks; see a doctor after two)
+    holds for any duration, so the slot never makes it NO."""
+    result = ask(skill, "DurationIntent", slot("duration", duration, slot_type="AMAZON.DURATION"))
+    assert verdict(result) == "MAYBE", f"how long, with a duration: {result!r}"
+    assert slot_verdict(result, "duration") == understood
+
+
+def test_question_intent_with_a_slot_it_does_not_take_is_no(skill):
+    result = ask(skill, "TestsIntent", slot("city", "Boston"))
+    assert verdict(result) == "NO" and slot_verdict(result, "city") == ("NO", "NO"), result
+
+
+@pytest.mark.parametrize(
+    ("slots", "expected"),
+    [
+        ((slot("thing", "hemifacial spasm", id="hemifacial_spasm", slot_type="THING"),), "YES"),
+        ((slot("thing", "fasciculation", id="fasciculation", slot_type="THING"),), "MAYBE"),
+        ((slot("thing", "bell's palsy", id="bells_palsy", slot_type="THING"),), "MAYBE"),
+        ((slot("thing", "the moon", match=False, slot_type="THING"),), "NO"),
+        ((), "NO"),
+    ],
+    ids=["twitch-thing-with-treatment", "twitch-thing-without-treatment", "general-thing", "unresolved", "no-thing"],
+)
+def test_cure_intent_is_yes_only_for_a_twitch_thing_with_its_treatment(skill, slots, expected):
+    """ "Can hemifacial spasm be cured?" means only that, and its treatment answers it; "can fasciculation
+    be cured?" gets what fasciculation is (no cure answer); "can Bell's palsy be cured?" is a general subject."""
+    assert verdict(ask(skill, "CureIntent", *slots)) == expected
 
 
 def test_known_trigger_is_maybe_with_slot_understood(skill):
@@ -238,6 +301,26 @@ def test_fact_yes_only_for_the_twitch_things_every_value_checked(skill, path):
             wrong.append(f"{value['id']} ({said!r}): {result!r}, expected {expected}")
     assert not wrong, f"{locale}: FactIntent verdicts:\n" + "\n".join(wrong)
     assert TWITCH_THINGS <= {v["id"] for v in types["THING"]["values"]}, f"{locale}: a twitch thing left the model"
+
+
+@pytest.mark.parametrize("path", sorted(DEFAULT_MODEL_DIR.glob("*.json")), ids=lambda p: p.stem)
+def test_cure_yes_only_for_a_twitch_thing_with_a_treatment_every_value_checked(skill, store, path):
+    """ "Can {thing} be cured?" for every THING value of every model: YES only for a twitch thing whose
+    treatment the content links, MAYBE for every other known thing."""
+    locale = path.stem
+    content = store.for_locale(locale)
+    types = {t["name"]: t for t in load_model(path)["interactionModel"]["languageModel"]["types"]}
+    wrong, yes = [], set()
+    for value in types["THING"]["values"]:
+        result = ask(skill, "CureIntent", slot("thing", value["name"]["value"], id=value["id"], slot_type="THING"),
+                     locale=locale)
+        treated = facts.treatment_of(content, value["id"]) != value["id"]
+        expected = "YES" if value["id"] in TWITCH_THINGS and treated else "MAYBE"
+        yes |= {value["id"]} if expected == "YES" else set()
+        if verdict(result) != expected or slot_verdict(result, "thing") != ("YES", "YES"):
+            wrong.append(f"{value['id']}: {result!r}, expected {expected}")
+    assert not wrong, f"{locale}: CureIntent verdicts:\n" + "\n".join(wrong)
+    assert yes == {"hemifacial_spasm"}, f"{locale}: CureIntent YES for {sorted(yes)}"
 
 
 @pytest.mark.parametrize("path", sorted(DEFAULT_MODEL_DIR.glob("*.json")), ids=lambda p: p.stem)

@@ -11,13 +11,23 @@ about anything. The verdicts:
   ``WhatIsItIntent`` (every sample names the twitch), a symptom check that says how long the
   nose has been twitching (every sample with ``{duration}`` names the twitching), and a fact
   question about a thing that is itself about a twitch (:data:`TWITCH_THINGS`: fasciculation,
-  hemifacial spasm, the nose's own muscles), whatever carrier it came in;
+  hemifacial spasm, the nose's own muscles), whatever carrier it came in, and "can it be cured"
+  about such a thing when the content has its treatment (hemifacial spasm);
 - MAYBE when the skill has an answer, but only about nose twitching, and the phrasing may not
   be: the other topic intents, a trigger question about a known trigger ("tell me about
   stress" may be about stress in general), a fact question about a known but general thing
   ("tell me about yoga", "what is an MRI", "should I see a neurologist": FactIntent's carriers
   name no twitch, and the skill knows yoga only as a help for a twitch); also a twitch-duration
   check whose duration or symptom the skill cannot read (the check still runs, asking instead);
+- MAYBE for the question intents (:data:`QUESTION_INTENTS`: how long it lasts, its medical name,
+  the nerve and muscles, tics, eye and nose, which doctor, tests): each holds phrasings that
+  name no twitch ("how long will it last", "which doctor should I see", "what is Tourette's",
+  "why is my eyelid jumping"); and for "can {thing} be cured" (``CureIntent``), unless the thing
+  is a twitch thing whose treatment the content links (hemifacial spasm: "can hemifacial spasm
+  be cured?" means only that, and its treatment answers it in full), which is YES. The things
+  added with them are general subjects too (how long, which doctor, tests, a past stroke) or
+  have a synonym that is ("excessive blinking" for blepharospasm, "el párpado" for eye and nose,
+  "decompression surgery" for the treatment of hemifacial spasm), so they stay MAYBE;
 - NO for a symptom check without a twitch duration ("check my symptoms", "I'm having a
   headache": a nose-twitch check is the wrong tool for someone's unspecified symptoms), for
   ``EmergencyIntent`` (an emergency said without the skill's name is better served by Alexa
@@ -44,7 +54,7 @@ from ask_sdk_model.canfulfill import (
 )
 
 from skill.alexa.context import note
-from skill.alexa.handlers.facts import FACT_INTENT, THING_SLOT
+from skill.alexa.handlers.facts import CURE_INTENT, FACT_INTENT, QUESTION_INTENTS, THING_SLOT
 from skill.alexa.handlers.topics import TOPIC_INTENTS, TRIGGER_INTENT, TRIGGER_SLOT
 from skill.alexa.requests import SlotValue, is_request_type, read_slot
 from skill.alexa.resources import LocaleResources, get_resources
@@ -56,15 +66,18 @@ SYMPTOM_SLOT = "symptom"
 DURATION_SLOT = "duration"
 FACT_SLOT = THING_SLOT
 EMERGENCY_INTENT = "EmergencyIntent"
+DURATION_INTENT = "DurationIntent"
 
 YES, NO, MAYBE = CanFulfillIntentValues.YES, CanFulfillIntentValues.NO, CanFulfillIntentValues.MAYBE
 #: (canUnderstand, canFulfill) for one slot.
 UNDERSTOOD = (CanUnderstandSlotValues.YES, CanFulfillSlotValues.YES)
 NOT_UNDERSTOOD = (CanUnderstandSlotValues.NO, CanFulfillSlotValues.NO)
-#: The skill does not know the value but still does what was asked (the check asks instead).
+#: The skill does not know the value but still does what was asked (the check asks instead; how
+#: long a twitch lasts is answered whatever the duration).
 READ_BY_ASKING = (CanUnderstandSlotValues.MAYBE, CanFulfillSlotValues.YES)
 
-#: Topic intents whose every phrasing names the twitch: a name-free match is about a twitch.
+#: Topic and question intents whose every phrasing names the twitch: a name-free match is about a
+#: twitch. None of the question intents is (each has phrasings like "how long will it last").
 TWITCH_SPECIFIC_INTENTS = frozenset({"WhatIsItIntent"})
 #: THING ids that are about a twitch whatever the carrier ("tell me about fasciculation"): a twitch
 #: of a muscle, a twitching condition of the face, and the muscles that move the nose. Every other
@@ -74,14 +87,22 @@ TWITCH_THINGS = frozenset({"fasciculation", "hemifacial_spasm", "procerus", "nas
 #: The slots each answerable intent can take; a slot outside this list is not understood.
 ANSWERABLE_SLOTS: dict[str, tuple[str, ...]] = {
     **{intent: () for intent in TOPIC_INTENTS},
+    **{intent: () for intent in QUESTION_INTENTS},
+    DURATION_INTENT: (DURATION_SLOT,),  # "it's been two weeks, when will it stop?": answered whatever the duration
     TRIGGER_INTENT: (TRIGGER_SLOT,),
     FACT_INTENT: (THING_SLOT,),
+    CURE_INTENT: (THING_SLOT,),
     SYMPTOM_CHECK_INTENT: (SYMPTOM_SLOT, DURATION_SLOT),
 }
 #: Intents that cannot be answered name-free without this slot: a trigger question needs the
 #: trigger, a fact question the thing, and a symptom check is about a twitch only when it says
 #: how long the twitching has lasted.
-REQUIRED_SLOTS = {TRIGGER_INTENT: TRIGGER_SLOT, FACT_INTENT: FACT_SLOT, SYMPTOM_CHECK_INTENT: DURATION_SLOT}
+REQUIRED_SLOTS = {
+    TRIGGER_INTENT: TRIGGER_SLOT,
+    FACT_INTENT: FACT_SLOT,
+    CURE_INTENT: FACT_SLOT,
+    SYMPTOM_CHECK_INTENT: DURATION_SLOT,
+}
 
 
 class CanFulfillHandler(AbstractRequestHandler):
@@ -121,15 +142,24 @@ def judge(
     required = REQUIRED_SLOTS.get(intent)
     if (required and required not in filled) or NOT_UNDERSTOOD in slots.values():
         return NO, slots
+    if intent in QUESTION_INTENTS and facts.answer(resources.content, QUESTION_INTENTS[intent]) is None:
+        return NO, slots  # content without the answer: nothing to say
     if READ_BY_ASKING in slots.values():
         return MAYBE, slots
-    if intent in TOPIC_INTENTS and intent not in TWITCH_SPECIFIC_INTENTS:
+    if (intent in TOPIC_INTENTS or intent in QUESTION_INTENTS) and intent not in TWITCH_SPECIFIC_INTENTS:
         return MAYBE, slots  # an answer about nose twitching to a phrasing that may not be
     if intent == TRIGGER_INTENT:
         return MAYBE, slots  # "tell me about stress": the skill knows stress only as a twitch trigger
     if intent == FACT_INTENT and filled[FACT_SLOT].id not in TWITCH_THINGS:
         return MAYBE, slots  # "tell me about yoga": a general subject the skill knows only for a twitch
+    if intent == CURE_INTENT and not _treated_twitch_thing(resources, filled[FACT_SLOT].id):
+        return MAYBE, slots  # "can Bell's palsy be cured?", "can fasciculation be cured?": no cure answer
     return YES, slots
+
+
+def _treated_twitch_thing(resources: LocaleResources, thing: str | None) -> bool:
+    """A twitch thing whose treatment the content links: "can it be cured?" is answered in full."""
+    return thing in TWITCH_THINGS and facts.treatment_of(resources.content, thing) != thing
 
 
 def _slot_verdict(
@@ -144,5 +174,6 @@ def _slot_verdict(
         return UNDERSTOOD if facts.answer(resources.content, value.id) is not None else NOT_UNDERSTOOD
     if name == SYMPTOM_SLOT:
         return UNDERSTOOD if value.id in resources.protocol.symptom_map else READ_BY_ASKING
-    # DURATION_SLOT: an ISO 8601 duration the triage engine can read, else the check asks.
+    # DURATION_SLOT: an ISO 8601 duration the triage engine can read, else the check asks (and how long
+    # a twitch lasts is answered whatever the duration).
     return UNDERSTOOD if parse_iso_duration(value.raw or "") is not None else READ_BY_ASKING
