@@ -11,8 +11,8 @@ from skill.alexa.handlers.facts import QUESTION_INTENTS
 from skill.alexa.handlers.topics import TOPIC_INTENTS
 from skill.domain import facts
 from skill.config import DEFAULT_MODEL_DIR
-from skill.tools.model_checks import load_model, model_intents
-from skill.tools.nlu import Matcher
+from skill.tools.checks.model import load_model, model_intents
+from skill.tools.nlu.matcher import Matcher
 from tests.support.client import invoke
 from tests.support.envelopes import can_fulfill_request, envelope, slot
 

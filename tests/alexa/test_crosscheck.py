@@ -7,7 +7,7 @@ import pytest
 from skill.alexa.builder import request_handlers
 from skill.alexa.handlers.topics import TOPIC_INTENTS
 from skill.config import DEFAULT_MODEL_DIR
-from skill.tools.model_checks import check_model, load_model, model_intents, model_paths, slot_value_ids
+from skill.tools.checks.model import check_model, load_model, model_intents, model_paths, slot_value_ids
 from tests.support.envelopes import intent_request
 
 MODELS = list(model_paths(DEFAULT_MODEL_DIR))

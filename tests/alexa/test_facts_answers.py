@@ -10,7 +10,7 @@ import pytest
 
 from skill.config import DEFAULT_MODEL_DIR
 from skill.domain import facts
-from skill.tools.model_checks import load_model, slot_value_ids
+from skill.tools.checks.model import load_model, slot_value_ids
 from tests.support.client import invoke, reprompt, speech
 from tests.support.envelopes import can_fulfill_request, envelope, slot
 from tests.support.locales import LOCALES

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from skill.config import DEFAULT_MODEL_DIR
-from skill.tools.model_checks import load_model
+from skill.tools.checks.model import load_model
 from tests.support.client import speech
 from tests.support.envelopes import APL
 from tests.support.locales import LOCALES, first_sentence, of_language

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from skill.tools.content_checks import SOURCE_SECTIONS
+from skill.tools.checks.content import SOURCE_SECTIONS
 
 from skill.config import DEFAULT_MODEL_DIR
 from skill.domain.content import iter_texts, placeholders
-from skill.tools.model_checks import load_model
+from skill.tools.checks.model import load_model
 from tests.support.client import reprompt, speech
 from tests.support.envelopes import APL, slot
 from tests.support.locales import first_sentence, of_language

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from skill.config import DEFAULT_MODEL_DIR
-from skill.tools.model_checks import load_model, slot_value_ids
+from skill.tools.checks.model import load_model, slot_value_ids
 from tests.support import envelopes
 from tests.support.client import invoke
 

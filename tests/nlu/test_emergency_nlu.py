@@ -27,8 +27,8 @@ import yaml
 
 from skill.config import DEFAULT_MODEL_DIR
 from skill.tools.chat import LearnedMatcher
-from skill.tools.model_checks import load_model, normalise
-from skill.tools.nlu import Matcher
+from skill.tools.checks.model import load_model, normalise
+from skill.tools.nlu.matcher import Matcher
 from tests.support.client import Conversation, speech
 from tests.support.emergency import number_first, positions
 from tests.support.locales import LOCALES

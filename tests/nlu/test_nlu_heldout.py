@@ -17,10 +17,10 @@ import yaml
 
 from skill.cli import main
 from skill.config import DEFAULT_MODEL_DIR
-from skill.tools.classifier import IntentClassifier
-from skill.tools.model_checks import load_model, model_intents, model_paths
-from skill.tools.nlu import FALLBACK_INTENT, Interpretation, SlotFill
-from skill.tools.nlu_eval import (
+from skill.tools.nlu.classifier import IntentClassifier
+from skill.tools.checks.model import load_model, model_intents, model_paths
+from skill.tools.nlu.matcher import FALLBACK_INTENT, Interpretation, SlotFill
+from skill.tools.nlu.evaluate import (
     DEFAULT_PHRASINGS_DIR,
     Phrasing,
     PhrasingError,
@@ -68,7 +68,7 @@ def test_held_out_sets_are_big_enough_and_cover_every_custom_intent() -> None:
 
 def test_phrasings_are_not_copies_of_samples() -> None:
     """Written apart: a held-out line equal to a sample would measure memory, not understanding."""
-    from skill.tools.nlu import fold, normalise
+    from skill.tools.nlu.matcher import fold, normalise
 
     copies = []
     for locale in LOCALES:
@@ -184,7 +184,7 @@ def test_nlu_eval_command_prints_rates_and_writes_annotations(tmp_path: Path, ca
 
 def test_nlu_eval_without_scikit_learn_says_how_to_install(monkeypatch: pytest.MonkeyPatch,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
-    import skill.tools.classifier as classifier
+    import skill.tools.nlu.classifier as classifier
 
     def missing() -> None:
         raise classifier.ClassifierUnavailable(classifier.INSTALL_HINT)

@@ -14,7 +14,7 @@ import skill.tools.envelopes
 import tests.support.envelopes
 from skill.cli import main
 from skill.config import DEFAULT_MODEL_DIR
-from skill.tools.model_checks import load_model
+from skill.tools.checks.model import load_model
 from tests.support.checks import assert_valid_response
 
 ES_MODEL = DEFAULT_MODEL_DIR / "es-US.json"

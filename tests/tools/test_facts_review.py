@@ -7,7 +7,7 @@ import html
 import pytest
 
 from skill.domain.facts import facts_about, thing_ids
-from skill.tools.review import build_review
+from skill.tools.review.page import build_review
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """Content checks (tools layer): the project's rules for ``content/``, as data.
 
-Used by ``nose-twitch validate`` next to :mod:`skill.tools.model_checks`, and by the tests. Every
-finding is a :class:`~skill.tools.model_checks.Problem` naming the file
+Used by ``nose-twitch validate`` next to :mod:`skill.tools.checks.model`, and by the tests. Every
+finding is a :class:`~skill.tools.checks.model.Problem` naming the file
 (``content/<tag>/<file>.yaml``) and the dotted key. The rules:
 
 - every YAML file parses, with no key repeated in a mapping or across the files of a folder;
@@ -46,7 +46,7 @@ from skill.domain.content import (
 from skill.domain import triage_budget
 from skill.domain.facts import about_ids
 from skill.domain.triage import Protocol
-from skill.tools.model_checks import Problem
+from skill.tools.checks.model import Problem
 
 #: One breath: a question or reprompt longer than this many words is an error.
 MAX_PROMPT_WORDS = 25

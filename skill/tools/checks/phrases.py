@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from skill.domain.content import ContentError, ContentStore
-from skill.tools.content_checks import _lookup, load_content_files, walk
-from skill.tools.model_checks import Problem, load_model, model_paths
-from skill.tools.nlu import ER_SUCCESS_NO_MATCH, FALLBACK_INTENT, Matcher, fold, normalise
+from skill.tools.checks.content import _lookup, load_content_files, walk
+from skill.tools.checks.model import Problem, load_model, model_paths
+from skill.tools.nlu.matcher import ER_SUCCESS_NO_MATCH, FALLBACK_INTENT, Matcher, fold, normalise
 
 #: Cue words that introduce phrases to say, per language: a cue with a colon, or a "say" word.
 CUES: Mapping[str, re.Pattern[str]] = {
@@ -147,7 +147,7 @@ def check_suggestions(content_dir: Path, model_dir: Path) -> tuple[list[Problem]
 
 def check_description_phrases(content_dir: Path, model_dir: Path) -> list[Problem]:
     """Quoted phrases in each locale's store description and summary that are not full example phrases."""
-    from skill.tools.package import DEFAULT_LANGUAGE, example_phrase_problem  # the listing's own rule
+    from skill.tools.ship.package import DEFAULT_LANGUAGE, example_phrase_problem  # the listing's own rule
 
     try:
         store = ContentStore.load(content_dir)

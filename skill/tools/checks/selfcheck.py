@@ -382,10 +382,10 @@ def _row(check: str, locale: str, problems: Sequence[str], passed: str) -> Row:
 def package_rows(config: SkillConfig) -> list[Row]:
     """Icons, privacy, the store listing, example and suggested phrases, and ``validate``."""
     from skill.domain.content import ContentError, ContentStore
-    from skill.tools import manifest
-    from skill.tools.package import build_listing, load_models
-    from skill.tools.phrase_checks import check_description_phrases, check_suggestions
-    from skill.tools.validate import validate
+    from skill.tools.ship import manifest
+    from skill.tools.ship.package import build_listing, load_models
+    from skill.tools.checks.phrases import check_description_phrases, check_suggestions
+    from skill.tools.checks.validate import validate
 
     rows = []
     problems = validate(config.content_dir, config.model_dir)
@@ -395,7 +395,7 @@ def package_rows(config: SkillConfig) -> list[Row]:
                      "108x108 and 512x512 PNGs, placed in every locale by package"))
     privacy = manifest.privacy_and_compliance(["en-US"])
     wrong = [f"{k} is {privacy.get(k)}" for k, v in manifest.PRIVACY_FLAGS.items() if privacy.get(k) is not v]
-    policy = Path(__file__).resolve().parents[2] / "docs" / "privacy.md"
+    policy = Path(__file__).resolve().parents[3] / "docs" / "privacy.md"
     detail = "flags truthful (no personal or health info kept, no ads, purchases or children); "
     detail += "docs/privacy.md ready to publish; package --certification requires --privacy-url"
     if not policy.is_file():
@@ -429,7 +429,7 @@ def package_rows(config: SkillConfig) -> list[Row]:
 def certification_rows(config: SkillConfig, skill: CustomSkill | None = None) -> list[Row]:
     """Every row of the self-check: each locale's functional checks, then the package's."""
     from skill.alexa.builder import build_skill
-    from skill.tools.model_checks import load_model, model_paths
+    from skill.tools.checks.model import load_model, model_paths
 
     skill = skill or build_skill(config)
     rows: list[Row] = []

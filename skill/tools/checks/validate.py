@@ -1,11 +1,11 @@
 """``nose-twitch validate`` (tools layer): the interaction models and the content against Alexa's rules
 and the project's own.
 
-Runs :func:`skill.tools.model_checks.check_model` on every ``interaction_model/<locale>.json``,
-:func:`skill.tools.content_checks.check_content` on ``content/``, and checks that each model's slot
+Runs :func:`skill.tools.checks.model.check_model` on every ``interaction_model/<locale>.json``,
+:func:`skill.tools.checks.content.check_content` on ``content/``, and checks that each model's slot
 values and topic intents have content in that locale. Prints one line per problem
 (``file: where: severity: message``); exit status 1 on any error, 0 otherwise (warnings are
-printed but pass). CI runs it through the test suite (tests/tools/test_validate.py).
+printed but pass). CI runs it through the test suite (tests/tools/checks/test_validate.py).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from pathlib import Path
 
 from skill.config import SkillConfig
 from skill.domain.content import ContentError, ContentStore
-from skill.tools.content_checks import check_content, check_things, load_content_files
-from skill.tools.manifest import committed_icon_problems
-from skill.tools.model_checks import Problem, check_model, load_model, model_label, model_paths, slot_value_ids
-from skill.tools.phrase_checks import check_description_phrases, check_suggestions
+from skill.tools.checks.content import check_content, check_things, load_content_files
+from skill.tools.ship.manifest import committed_icon_problems
+from skill.tools.checks.model import Problem, check_model, load_model, model_label, model_paths, slot_value_ids
+from skill.tools.checks.phrases import check_description_phrases, check_suggestions
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -61,7 +61,7 @@ def validate(content_dir: Path, model_dir: Path) -> list[Problem]:
         problems += check_models_have_content(content_dir, paths)
         problems += check_description_phrases(content_dir, model_dir)
         problems += check_suggestions(content_dir, model_dir)[0]
-    problems += [Problem("skill/tools/icons", "icons", message) for message in committed_icon_problems()]
+    problems += [Problem("skill/tools/ship/images", "icons", message) for message in committed_icon_problems()]
     return sorted(problems, key=lambda p: (p.severity != "error", p.file, p.where, p.message))
 
 
@@ -119,7 +119,7 @@ def check_models_have_content(content_dir: Path, paths: list[Path]) -> list[Prob
 def run(args: argparse.Namespace, config: SkillConfig) -> int:
     config = config.with_overrides(content_dir=args.content_dir, model_dir=args.model_dir)
     if args.certification:
-        from skill.tools.certification import run_certification
+        from skill.tools.checks.selfcheck import run_certification
 
         return run_certification(config, as_json=args.json)
     problems = validate(config.content_dir, config.model_dir)

@@ -6,7 +6,7 @@ locale. Each line is ``{say, topic, locale}``. Which answers carry a topic's fac
 (``topics.yaml``: topic -> answers); the first measure's own mapping stays beside it
 (``topics_v0.yaml``), and so do its figures (``first_measure.yaml``).
 
-A line is measured per stand-in hearing (:mod:`skill.tools.classifier`, :mod:`skill.tools.nlu_neighbours`):
+A line is measured per stand-in hearing (:mod:`skill.tools.nlu.classifier`, :mod:`skill.tools.nlu.neighbours`):
 
 - **answer** (the measure that predicts a device): the heard request goes to the real skill, after
   a launch, and is right when that first response carries the facts of one of the topic's answers
@@ -32,7 +32,7 @@ from skill.alexa.context import InvocationContext
 from skill.domain import facts
 from skill.domain.content import Content, ContentStore
 from skill.tools import envelopes
-from skill.tools.nlu import ER_SUCCESS_MATCH, Interpretation
+from skill.tools.nlu.matcher import ER_SUCCESS_MATCH, Interpretation
 
 BLIND_GLOB = "heldout_*.yaml"
 TOPIC_ANSWERS = "topics.yaml"

@@ -6,14 +6,14 @@ is the closest offline measure of what a real device will hear:
 
 - **Training data**: every custom intent's samples, each ``{slot}`` filled with a few of its slot
   type's values and synonyms (a bounded number of copies per sample, chosen so that every value and
-  synonym is seen), and for the built-in intents the phrases of :data:`skill.tools.nlu.BUILTIN_PHRASES`.
+  synonym is seen), and for the built-in intents the phrases of :data:`skill.tools.nlu.matcher.BUILTIN_PHRASES`.
 - **Features**: TF-IDF of word uni- and bigrams plus character 2-5-grams inside word boundaries
   (robust to word forms: "twitching", "twitches", "twitchy").
 - **Model**: logistic regression, one intent against the rest. Below :data:`THRESHOLD` probability the answer is
   ``AMAZON.FallbackIntent``.
-- **Slots**: read by :class:`skill.tools.nlu.SlotReader`: known values and synonyms of the intent's
+- **Slots**: read by :class:`skill.tools.nlu.matcher.SlotReader`: known values and synonyms of the intent's
   slot types, longest first, resolved to ids like Alexa's entity resolution (``AMAZON.DURATION``
-  through :func:`skill.tools.nlu.spoken_duration_to_iso`); a custom slot with no known value takes
+  through :func:`skill.tools.nlu.matcher.spoken_duration_to_iso`); a custom slot with no known value takes
   the words a carrier sample puts there, unresolved, as a device does.
 
 scikit-learn is a development dependency only (``pip install -e '.[dev]'``); it is imported when a
@@ -28,8 +28,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from skill.tools.model_checks import load_model
-from skill.tools.nlu import BUILTIN_PHRASES, DURATION_TYPE, FALLBACK_INTENT, Interpretation, SlotReader, fold, normalise
+from skill.tools.checks.model import load_model
+from skill.tools.nlu.matcher import BUILTIN_PHRASES, DURATION_TYPE, FALLBACK_INTENT, Interpretation, SlotReader, fold, normalise
 
 #: Below this probability of the best intent, the utterance is out of domain.
 THRESHOLD = 0.2

@@ -5,14 +5,14 @@ written apart from the models' samples and labelled with an intent and slot valu
 measured three ways against one locale's model:
 
 - **exact match**, as virtual-alexa matches: a sample whose words are the phrasing's
-  (:meth:`skill.tools.nlu.Matcher.exact`);
-- **the classifier** (:class:`skill.tools.classifier.IntentClassifier`), trained on that model alone:
+  (:meth:`skill.tools.nlu.matcher.Matcher.exact`);
+- **the classifier** (:class:`skill.tools.nlu.classifier.IntentClassifier`), trained on that model alone:
   an offline stand-in for Alexa's learned NLU;
-- **the neighbours** (:class:`skill.tools.nlu_neighbours.NeighbourClassifier`), a second stand-in
+- **the neighbours** (:class:`skill.tools.nlu.neighbours.NeighbourClassifier`), a second stand-in
   that learns differently from the same data, so that one model's quirks don't decide.
 
 The blind sets in the same folder (``heldout_*.yaml``, topic-labelled, written by people who never
-saw the models) are measured by what the skill answers (:mod:`skill.tools.nlu_blind`) with both
+saw the models) are measured by what the skill answers (:mod:`skill.tools.nlu.blind`) with both
 stand-ins, each set and locale beside its recorded first measure (``first_measure.yaml``).
 
 A phrasing is right when its intent is, and every slot of that intent holds the labelled value id
@@ -39,9 +39,9 @@ from typing import Any
 import yaml
 
 from skill.config import DEFAULT_MODEL_DIR, SkillConfig
-from skill.tools import nlu_blind
-from skill.tools.model_checks import load_model, model_intents
-from skill.tools.nlu import DURATION_TYPE, ER_SUCCESS_MATCH, ER_SUCCESS_NO_MATCH, Interpretation, Matcher, SlotType, find_phrase, fold, normalise
+from skill.tools.nlu import blind
+from skill.tools.checks.model import load_model, model_intents
+from skill.tools.nlu.matcher import DURATION_TYPE, ER_SUCCESS_MATCH, ER_SUCCESS_NO_MATCH, Interpretation, Matcher, SlotType, find_phrase, fold, normalise
 
 #: Where the project keeps its held-out phrasings (in a checkout; a wheel has no tests/).
 DEFAULT_PHRASINGS_DIR = DEFAULT_MODEL_DIR.parent / "tests" / "nlu" / "heldout"
@@ -317,8 +317,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace, config: SkillConfig) -> int:
-    from skill.tools.classifier import ClassifierUnavailable, IntentClassifier
-    from skill.tools.nlu_neighbours import NeighbourClassifier
+    from skill.tools.nlu.classifier import ClassifierUnavailable, IntentClassifier
+    from skill.tools.nlu.neighbours import NeighbourClassifier
 
     config = config.with_overrides(model_dir=args.model_dir)
     phrasings_dir = args.phrasings or DEFAULT_PHRASINGS_DIR
@@ -334,13 +334,13 @@ def run(args: argparse.Namespace, config: SkillConfig) -> int:
               file=sys.stderr)
         return 2
     try:
-        blind = nlu_blind.load_blind_sets(phrasings_dir) if args.only != "labelled" else {}
-        answers = nlu_blind.load_topic_answers(phrasings_dir / nlu_blind.TOPIC_ANSWERS) if blind else {}
-        first = nlu_blind.load_first_measure(phrasings_dir / nlu_blind.FIRST_MEASURE) if blind else {}
-    except nlu_blind.BlindSetError as exc:
+        sets = blind.load_blind_sets(phrasings_dir) if args.only != "labelled" else {}
+        answers = blind.load_topic_answers(phrasings_dir / blind.TOPIC_ANSWERS) if sets else {}
+        first = blind.load_first_measure(phrasings_dir / blind.FIRST_MEASURE) if sets else {}
+    except blind.BlindSetError as exc:
         print(f"nose-twitch nlu-eval: {exc}", file=sys.stderr)
         return 2
-    judge = _judge(config) if blind else None
+    judge = _judge(config) if sets else None
     reports, blind_reports, written = [], [], []
     for locale in locales:
         try:
@@ -359,11 +359,11 @@ def run(args: argparse.Namespace, config: SkillConfig) -> int:
             return 2
         if phrasings:
             reports.append(evaluate(model, locale, phrasings, classifier, neighbours))
-        for set_name, lines in blind.items():
+        for set_name, lines in sets.items():
             mine = [line for line in lines if line.locale == locale]
             if mine and judge is not None:
                 hearings = {"classifier": classifier, "neighbours": neighbours}
-                blind_reports.append(nlu_blind.measure(set_name, locale, mine, answers, hearings, judge))
+                blind_reports.append(blind.measure(set_name, locale, mine, answers, hearings, judge))
         if args.annotations_out and phrasings:
             body, notes = annotation_set(model, phrasings)
             args.annotations_out.mkdir(parents=True, exist_ok=True)
@@ -379,7 +379,7 @@ def run(args: argparse.Namespace, config: SkillConfig) -> int:
         if blind_reports:
             parts.append("Blind sets (topic-labelled, written by people who never saw the models): answer = the "
                          "skill's first response carries the topic's facts; intent = heard as an intent that reaches "
-                         "them\n" + nlu_blind.describe(blind_reports, first))
+                         "them\n" + blind.describe(blind_reports, first))
             if args.misses:
                 parts.append("\n".join(f"  {r.set_name} {r.locale} {m.stand_in}: {m.say!r} [{m.topic}] heard {m.heard}"
                                        for r in blind_reports for m in r.misses))
@@ -394,11 +394,11 @@ def run(args: argparse.Namespace, config: SkillConfig) -> int:
     return 0
 
 
-def _judge(config: SkillConfig) -> nlu_blind.AnswerJudge:
+def _judge(config: SkillConfig) -> blind.AnswerJudge:
     """The real skill on the configured content, to hear what it answers."""
     from skill.alexa.builder import build_skill
     from skill.alexa.resources import SkillResources
     from skill.domain.content import ContentStore
 
     store = ContentStore.load(config.content_dir)
-    return nlu_blind.AnswerJudge(build_skill(config, SkillResources(store)), store, nlu_blind.reaching_intents)
+    return blind.AnswerJudge(build_skill(config, SkillResources(store)), store, blind.reaching_intents)

@@ -16,7 +16,7 @@ values are spoken English or Spanish durations turned into ISO-8601 ("three week
 what cannot be read is passed on as said. Built-in intents have no samples in a model, so a short
 phrase list per language stands in for Alexa's own (:data:`BUILTIN_PHRASES`).
 
-Why this matcher and not the statistical classifier (:mod:`skill.tools.classifier`): ``chat`` is
+Why this matcher and not the statistical classifier (:mod:`skill.tools.nlu.classifier`): ``chat`` is
 part of the installed tool set, and scikit-learn is a development dependency only; the matcher
 needs nothing beyond the standard library, starts instantly, gives the same answer on every machine
 and says which sample it matched, which is what a developer debugging a model wants. The
@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from skill.tools import envelopes
-from skill.tools.model_checks import load_model
+from skill.tools.checks.model import load_model
 
 ER_SUCCESS_MATCH = "ER_SUCCESS_MATCH"
 ER_SUCCESS_NO_MATCH = "ER_SUCCESS_NO_MATCH"

@@ -2,9 +2,9 @@
 
 One stand-in's quirks should not decide what the models are worth, so ``nose-twitch nlu-eval`` and
 tests/nlu/ measure with two that learn differently from the same training data
-(:func:`skill.tools.classifier.training_data`, one locale's model alone):
+(:func:`skill.tools.nlu.classifier.training_data`, one locale's model alone):
 
-- :class:`skill.tools.classifier.IntentClassifier` learns weights (logistic regression over word
+- :class:`skill.tools.nlu.classifier.IntentClassifier` learns weights (logistic regression over word
   and character n-grams): it generalises from words that mark an intent;
 - :class:`NeighbourClassifier` learns nothing: it keeps every training sentence and answers with
   the intent whose sentences are closest to what was said, by cosine similarity of character
@@ -13,7 +13,7 @@ tests/nlu/ measure with two that learn differently from the same training data
 
 An intent's score is the mean similarity of its :data:`NEIGHBOURS` closest sentences, so one lucky
 sample does not carry an intent. Below :data:`THRESHOLD` the answer is ``AMAZON.FallbackIntent``.
-Slots are read by the same :class:`skill.tools.nlu.SlotReader` as the classifier's, so the two
+Slots are read by the same :class:`skill.tools.nlu.matcher.SlotReader` as the classifier's, so the two
 differ only in hearing the intent. scikit-learn (a development dependency) builds the vectors.
 """
 
@@ -23,9 +23,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from skill.tools.classifier import ClassifierUnavailable, INSTALL_HINT, training_data
-from skill.tools.model_checks import load_model
-from skill.tools.nlu import FALLBACK_INTENT, Interpretation, SlotReader, fold, normalise
+from skill.tools.nlu.classifier import ClassifierUnavailable, INSTALL_HINT, training_data
+from skill.tools.checks.model import load_model
+from skill.tools.nlu.matcher import FALLBACK_INTENT, Interpretation, SlotReader, fold, normalise
 
 #: How many of an intent's closest training sentences make its score.
 NEIGHBOURS = 3

@@ -31,7 +31,7 @@ from skill.domain.content import DEFAULT_LANGUAGE, Content, ContentError, Conten
 from skill.domain import facts
 from skill.domain.topics import EMERGENCY_LINE, page
 from skill.domain.triage import Answer, Ask, Level, Outcome, Protocol, TriageState, answer, next_step
-from skill.tools.model_checks import load_model, model_paths
+from skill.tools.checks.model import load_model, model_paths
 
 DEFAULT_OUT = Path("review.html")
 

@@ -1,6 +1,6 @@
 """Store icons (tools layer): the skill's 108x108 and 512x512 PNG icons, rendered from one SVG.
 
-``skill/tools/icons/icon.svg`` is the source. ``python -m skill.tools.icon_render`` renders it with
+``skill/tools/ship/images/icon.svg`` is the source. ``python -m skill.tools.ship.icons`` renders it with
 CairoSVG (a dev dependency; it needs the system's libcairo 2) into ``icon-108.png`` and
 ``icon-512.png`` beside it, which are committed and shipped as package data, so packaging never
 needs a renderer. ``--check`` renders into memory and compares pixels with the committed files
@@ -33,14 +33,14 @@ def icon_name(pixels: int) -> str:
     return f"icon-{pixels}.png"
 
 
-def icons_dir() -> Path:
-    """The folder holding the SVG and the committed PNGs (package data of ``skill.tools``)."""
-    return Path(str(importlib.resources.files("skill.tools").joinpath("icons")))
+def images_dir() -> Path:
+    """The folder holding the SVG and the committed PNGs (package data of ``skill.tools.ship``)."""
+    return Path(str(importlib.resources.files("skill.tools.ship").joinpath("images")))
 
 
 def icon_bytes(field: str) -> bytes:
     """The committed PNG for a manifest field (``smallIconUri`` or ``largeIconUri``)."""
-    return importlib.resources.files("skill.tools").joinpath("icons", icon_name(ICON_SIZES[field])).read_bytes()
+    return importlib.resources.files("skill.tools.ship").joinpath("images", icon_name(ICON_SIZES[field])).read_bytes()
 
 
 def png_size(data: bytes) -> tuple[int, int] | None:
@@ -72,11 +72,11 @@ def pixel_difference(first: bytes, second: bytes) -> float:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m skill.tools.icon_render", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--dir", type=Path, default=None, help="folder with icon.svg (default: the package's icons/)")
+    parser = argparse.ArgumentParser(prog="python -m skill.tools.ship.icons", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dir", type=Path, default=None, help="folder with icon.svg (default: the package's images/)")
     parser.add_argument("--check", action="store_true", help="compare a fresh render with the PNGs instead of writing")
     args = parser.parse_args(argv)
-    folder = args.dir or icons_dir()
+    folder = args.dir or images_dir()
     svg = (folder / SOURCE).read_bytes()
     stale = []
     for pixels in sorted(ICON_SIZES.values()):
@@ -89,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             path.write_bytes(png)
             print(f"wrote {path} ({pixels}x{pixels})")
     if stale:
-        print(f"{', '.join(stale)} differ from {SOURCE}: run python -m skill.tools.icon_render", file=sys.stderr)
+        print(f"{', '.join(stale)} differ from {SOURCE}: run python -m skill.tools.ship.icons", file=sys.stderr)
         return 1
     return 0
 

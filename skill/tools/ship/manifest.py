@@ -1,6 +1,6 @@
 """Skill manifest parts for certification (tools layer): privacy, icons, screens, and the build check.
 
-Used by :mod:`skill.tools.package` (``build_manifest`` and ``write_project``) and by
+Used by :mod:`skill.tools.ship.package` (``build_manifest`` and ``write_project``) and by
 ``nose-twitch validate --certification``.
 
 - **Privacy and compliance**: the flags are what the skill does. It sells nothing, shows no ads,
@@ -11,7 +11,7 @@ Used by :mod:`skill.tools.package` (``build_manifest`` and ``write_project``) an
   ``usesHealthInfo`` is false too (SMAPI: "true if the developer is a Covered Entity or Business
   Associate ... and the skill requires Amazon to process PHI"). ``docs/privacy.md`` says the same
   in words for people, and is what ``--privacy-url`` should point at.
-- **Icons**: the project's own icons (``skill/tools/icons/``, see :mod:`skill.tools.icon_render`)
+- **Icons**: the project's own icons (``skill/tools/ship/images/``, see :mod:`skill.tools.ship.icons`)
   go into the ASK CLI project as ``skill-package/assets/images/<locale>_smallIconUri.png`` and
   ``..._largeIconUri.png``, referenced as ``file://assets/images/...`` (the layout ``ask smapi
   export-package`` writes and ``ask deploy`` uploads), or hosted HTTPS addresses replace them.
@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from skill.config import ConfigError
-from skill.tools.icon_render import ICON_SIZES, icon_bytes, png_size
+from skill.tools.ship.icons import ICON_SIZES, icon_bytes, png_size
 
 #: Where the ASK CLI project keeps its images, relative to ``skill-package/``.
 ASSETS_DIR = "assets/images"

@@ -7,7 +7,7 @@
 * With ``--zip``: a Lambda deployment zip for a chosen Lambda runtime and architecture, and with
   ``--deploy-lambda``: the same code in the project's ``lambda/`` with the ASK CLI's Lambda
   deployer, so one ``ask deploy`` ships the function, its trigger and the skill. Both are built
-  by :mod:`skill.tools.lambda_build`.
+  by :mod:`skill.tools.ship.lambda_build`.
 
 Everything is checked before anything is written: the content and the models the skill runs
 on, the endpoint, and the example phrases against each locale's sample utterances.
@@ -29,10 +29,18 @@ from typing import Any
 
 from skill.config import ConfigError, SkillConfig
 from skill.domain.content import DEFAULT_LANGUAGE, Content, ContentError, ContentStore, placeholders
-from skill.tools import lambda_build
-from skill.tools import manifest as certification
-from skill.tools.lambda_build import LAMBDA_HANDLER, PackageError, ask_resources, build_zip
-from skill.tools.model_checks import check_model, load_model, model_paths, normalise
+from skill.tools.ship import lambda_build
+from skill.tools.ship.manifest import (
+    Icons,
+    add_package_arguments,
+    apl_interface,
+    check_build,
+    icons_from_args,
+    local_icons,
+    privacy_and_compliance,
+)
+from skill.tools.ship.lambda_build import LAMBDA_HANDLER, PackageError, ask_resources, build_zip
+from skill.tools.checks.model import check_model, load_model, model_paths, normalise
 
 #: The skill store category for consumer health information (the category of Amazon's own
 #: health skill examples; the store has no separate medical category).
@@ -40,7 +48,7 @@ CATEGORY = "HEALTH_AND_FITNESS"
 MANIFEST_VERSION = "1.0"
 #: Screens (APL, with the viewports the screens are laid out for) and name-free interaction
 #: (CanFulfillIntentRequest); the skill handles both.
-INTERFACES: tuple[Mapping[str, Any], ...] = (certification.apl_interface(), {"type": "CAN_FULFILL_INTENT_REQUEST"})
+INTERFACES: tuple[Mapping[str, Any], ...] = (apl_interface(), {"type": "CAN_FULFILL_INTENT_REQUEST"})
 CERTIFICATE_TYPES = ("Wildcard", "SelfSigned", "Trusted")
 DEFAULT_CERTIFICATE_TYPE = "Wildcard"
 DEFAULT_OUT = Path("build/ask-project")
@@ -282,17 +290,17 @@ def build_manifest(
     *,
     privacy_url: str | None = None,
     terms_url: str | None = None,
-    icons: certification.Icons | None = None,
+    icons: Icons | None = None,
 ) -> tuple[dict[str, Any], tuple[str, ...]]:
     """The ``skill.json`` document (``{"manifest": ...}``) and any warnings.
 
-    ``icons`` defaults to the project's own, as local assets (see :mod:`skill.tools.manifest`).
+    ``icons`` defaults to the project's own, as local assets (see :mod:`skill.tools.ship.manifest`).
     """
     listings = [build_listing(store, model) for model in models]
     warnings = tuple(w for listing in listings for w in listing.warnings)
     locales = [model.locale for model in models]
-    privacy = certification.privacy_and_compliance(locales, privacy_url, terms_url)
-    icons = icons or certification.local_icons(locales)
+    privacy = privacy_and_compliance(locales, privacy_url, terms_url)
+    icons = icons or local_icons(locales)
     manifest = {
         "manifest": {
             "manifestVersion": MANIFEST_VERSION,
@@ -331,7 +339,7 @@ def write_project(
 ) -> list[Path]:
     """Write the ASK CLI project into ``out``; returns the files written.
 
-    With ``code``, the project carries the Lambda function too (see :mod:`skill.tools.lambda_build`).
+    With ``code``, the project carries the Lambda function too (see :mod:`skill.tools.ship.lambda_build`).
     ``assets`` are files below ``skill-package/`` (the icons under ``assets/images/``).
     """
     custom = out / "skill-package" / "interactionModels" / "custom"
@@ -380,7 +388,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--profile", default="default", help="ASK CLI profile in ask-resources.json (default: default)")
     parser.add_argument("--privacy-url", metavar="URL", help="privacy policy address, set for every locale")
     parser.add_argument("--terms-url", metavar="URL", help="terms of use address, set for every locale")
-    certification.add_package_arguments(parser)
+    add_package_arguments(parser)
     parser.add_argument("--zip", type=Path, metavar="PATH", help=f"also write a Lambda zip (handler {LAMBDA_HANDLER})")
     lambda_build.add_flags(parser)
     parser.add_argument("--content-dir", type=Path, help="content folder (default: the project's content/)")
@@ -448,11 +456,11 @@ def _write(
 ) -> None:
     if endpoint is not None:
         models = load_models(config.model_dir)
-        icons = certification.icons_from_args(args, [m.locale for m in models])
+        icons = icons_from_args(args, [m.locale for m in models])
         manifest, warnings = build_manifest(
             store, models, endpoint, privacy_url=args.privacy_url, terms_url=args.terms_url, icons=icons
         )
-        warnings += certification.check_build(args, manifest, icons)
+        warnings += check_build(args, manifest, icons)
         for warning in warnings:
             print(f"warning: {warning}", file=sys.stderr)
         if endpoint.ssl_certificate_type == "SelfSigned":

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from skill.config import DEFAULT_MODEL_DIR
-from skill.tools.model_checks import check_model, check_near_duplicates
+from skill.tools.checks.model import check_model, check_near_duplicates
 
 
 def _planted(tmp_path: Path, intent_name: str, sample: str, locale: str = "en-US") -> Path:

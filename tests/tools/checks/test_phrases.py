@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from skill.config import DEFAULT_CONTENT_DIR, DEFAULT_MODEL_DIR
-from skill.tools.phrase_checks import PENDING, check_suggestions, suggested_phrases
-from skill.tools.validate import validate
+from skill.tools.checks.phrases import PENDING, check_suggestions, suggested_phrases
+from skill.tools.checks.validate import validate
 
 
 @pytest.mark.parametrize(

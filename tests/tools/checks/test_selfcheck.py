@@ -10,7 +10,7 @@ import pytest
 
 from skill.cli import main
 from skill.config import DEFAULT_CONTENT_DIR, DEFAULT_MODEL_DIR
-from skill.tools.certification import Row, response_problems
+from skill.tools.checks.selfcheck import Row, response_problems
 
 LOCALES = sorted(p.stem for p in DEFAULT_MODEL_DIR.glob("*.json"))
 PER_LOCALE = {
@@ -33,7 +33,7 @@ PACKAGE = {"validate", "icons", "privacy", "description phrases", "suggested phr
 def report() -> dict:
     """The JSON report of the real project (run once; the same rows as the table)."""
     from skill.config import SkillConfig
-    from skill.tools.certification import certification_rows
+    from skill.tools.checks.selfcheck import certification_rows
 
     rows = certification_rows(SkillConfig(dev=True))
     return {"rows": [row.__dict__ for row in rows]}
@@ -59,7 +59,7 @@ def test_the_command_prints_a_table_and_json(capsys, monkeypatch, report):
     assert out.startswith("| check | locale | result | detail |"), out[:200]
     assert "| launch | es-MX | PASS |" in out and "certification self-check passed" in out
     rows = [Row(**row) for row in report["rows"]]  # the same rows, printed as JSON (not run again)
-    monkeypatch.setattr("skill.tools.certification.certification_rows", lambda config: rows)
+    monkeypatch.setattr("skill.tools.checks.selfcheck.certification_rows", lambda config: rows)
     assert main(["validate", "--certification", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["ok"] is True and data["failed"] == 0 and len(data["rows"]) >= len(PER_LOCALE) * len(LOCALES)
@@ -129,8 +129,8 @@ def test_a_good_response_passes():
 def en_us_run():
     from skill.alexa.builder import build_skill
     from skill.config import SkillConfig
-    from skill.tools.certification import LocaleRun
-    from skill.tools.model_checks import load_model
+    from skill.tools.checks.selfcheck import LocaleRun
+    from skill.tools.checks.model import load_model
 
     def run():
         return LocaleRun(build_skill(SkillConfig(dev=True)), "en-US", load_model(DEFAULT_MODEL_DIR / "en-US.json"))

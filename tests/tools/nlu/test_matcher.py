@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from skill.config import DEFAULT_MODEL_DIR
-from skill.tools.model_checks import load_model, model_paths
-from skill.tools.nlu import (
+from skill.tools.checks.model import load_model, model_paths
+from skill.tools.nlu.matcher import (
     ER_SUCCESS_MATCH,
     ER_SUCCESS_NO_MATCH,
     FALLBACK_INTENT,

@@ -17,7 +17,7 @@ import pytest
 from skill.cli import main
 from skill.domain.content import ContentStore
 from skill.domain.triage import Answer, Ask, Level, Protocol, TriageState, answer, next_step
-from skill.tools.review import LEVEL_COLOURS, build_review, outcome_node
+from skill.tools.review.page import LEVEL_COLOURS, build_review, outcome_node
 
 SVG = "{http://www.w3.org/2000/svg}"
 WINDOW = (1280, 4000)  # tall enough for the emergency section and the whole flow diagram

@@ -10,8 +10,8 @@ import pytest
 from PIL import Image
 
 from skill.cli import main
-from skill.tools import icon_render
-from skill.tools.manifest import SUPPORTED_VIEWPORTS
+from skill.tools.ship import icons
+from skill.tools.ship.manifest import SUPPORTED_VIEWPORTS
 
 ENDPOINT = "https://skill.example.org/alexa"
 PRIVACY = "https://example.org/nose-twitch/privacy"
@@ -35,12 +35,12 @@ def certified(tmp_path_factory) -> Path:
 
 @pytest.mark.parametrize(("field", "pixels"), ICONS.items())
 def test_committed_icons_are_exact_size_and_not_blank(field, pixels):
-    data = icon_render.icon_bytes(field)
+    data = icons.icon_bytes(field)
     image = Image.open(io.BytesIO(data))
     image.load()
     assert image.format == "PNG", f"{field} must be a PNG"
     assert image.size == (pixels, pixels), f"{field} must be {pixels}x{pixels}, is {image.size}"
-    assert icon_render.png_size(data) == (pixels, pixels), "the header reader used by package must agree"
+    assert icons.png_size(data) == (pixels, pixels), "the header reader used by package must agree"
     colours = image.convert("RGB").getcolors(maxcolors=pixels * pixels)
     assert colours is not None and len(colours) > 8, f"{field} looks blank or flat: {colours and len(colours)} colours"
     largest = max(count for count, _ in colours)
@@ -49,14 +49,14 @@ def test_committed_icons_are_exact_size_and_not_blank(field, pixels):
 
 def test_committed_icons_are_the_render_of_the_svg(tmp_path):
     """Re-rendering icon.svg gives the committed PNGs (an SVG edit without a re-render fails here)."""
-    assert icon_render.main(["--check"]) == 0, "run: python -m skill.tools.icon_render"
+    assert icons.main(["--check"]) == 0, "run: python -m skill.tools.ship.icons"
     folder = tmp_path / "icons"
     folder.mkdir()
-    svg = (icon_render.icons_dir() / "icon.svg").read_text(encoding="utf-8")
+    svg = (icons.images_dir() / "icon.svg").read_text(encoding="utf-8")
     (folder / "icon.svg").write_text(svg.replace("#ffc857", "#ff0000"), encoding="utf-8")
     for pixels in ICONS.values():
-        (folder / icon_render.icon_name(pixels)).write_bytes((icon_render.icons_dir() / icon_render.icon_name(pixels)).read_bytes())
-    assert icon_render.main(["--check", "--dir", str(folder)]) == 1, "a changed SVG must be reported as stale"
+        (folder / icons.icon_name(pixels)).write_bytes((icons.images_dir() / icons.icon_name(pixels)).read_bytes())
+    assert icons.main(["--check", "--dir", str(folder)]) == 1, "a changed SVG must be reported as stale"
 
 
 # --- icons in the ASK CLI project ----------------------------------------------------------------
@@ -102,8 +102,8 @@ def test_bad_icon_flags_are_refused(tmp_path, capsys, flags, says):
 
 
 def test_a_wrong_size_icon_fails_the_certification_build(tmp_path, monkeypatch, capsys):
-    small = icon_render.icon_bytes("smallIconUri")
-    monkeypatch.setattr("skill.tools.manifest.icon_bytes", lambda field: small)  # 108x108 for the large one too
+    small = icons.icon_bytes("smallIconUri")
+    monkeypatch.setattr("skill.tools.ship.manifest.icon_bytes", lambda field: small)  # 108x108 for the large one too
     out = tmp_path / "out"
     status = main(["package", "--endpoint", ENDPOINT, "--out", str(out), "--privacy-url", PRIVACY, "--certification"])
     err = capsys.readouterr().err
@@ -153,16 +153,16 @@ def test_viewports_cover_round_landscape_hubs_and_tv(certified):
 
 
 def test_privacy_policy_document_states_what_is_kept():
-    text = (Path(__file__).resolve().parents[2] / "docs" / "privacy.md").read_text(encoding="utf-8")
+    text = (Path(__file__).resolve().parents[3] / "docs" / "privacy.md").read_text(encoding="utf-8")
     for words in ("request id", "latency", "disposition level", "session", "not stored", "user id"):
         assert words in text.lower(), f"docs/privacy.md should say {words!r}"
 
 
 def test_validate_reports_a_committed_icon_of_the_wrong_size(monkeypatch):
     from skill.config import DEFAULT_CONTENT_DIR, DEFAULT_MODEL_DIR
-    from skill.tools.validate import validate
+    from skill.tools.checks.validate import validate
 
-    small = icon_render.icon_bytes("smallIconUri")
-    monkeypatch.setattr("skill.tools.manifest.icon_bytes", lambda field: small)
+    small = icons.icon_bytes("smallIconUri")
+    monkeypatch.setattr("skill.tools.ship.manifest.icon_bytes", lambda field: small)
     problems = [str(p) for p in validate(DEFAULT_CONTENT_DIR, DEFAULT_MODEL_DIR) if p.severity == "error"]
-    assert problems == ["skill/tools/icons: icons: error: largeIconUri must be a 512x512 PNG, is (108, 108)"], problems
+    assert problems == ["skill/tools/ship/images: icons: error: largeIconUri must be a 512x512 PNG, is (108, 108)"], problems

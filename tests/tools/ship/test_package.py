@@ -23,7 +23,7 @@ from ask_smapi_model.v1.skill.manifest.skill_manifest_envelope import SkillManif
 
 from skill.cli import main
 from skill.config import DEFAULT_CONTENT_DIR, DEFAULT_MODEL_DIR
-from skill.tools import lambda_build, package
+from skill.tools.ship import lambda_build, package
 from tests.support.envelopes import envelope, launch_request
 
 ENDPOINT = "https://skill.example.org/alexa"
@@ -362,7 +362,7 @@ def test_zip_without_dependencies_holds_the_skill_and_runs(tmp_path, store):
     with zipfile.ZipFile(first) as archive:
         archive.extractall(unzipped)
     # Run here, on this machine's Python and packages (--no-deps): the runtime stamp would rightly
-    # refuse a Python other than 3.13 (tests/tools/test_lambda_build.py runs the real thing on 3.13).
+    # refuse a Python other than 3.13 (tests/tools/ship/test_lambda_build.py runs the real thing on 3.13).
     (unzipped / "skill" / "_lambda_build.json").unlink()
     elsewhere = tmp_path / "cwd"
     elsewhere.mkdir()
@@ -372,7 +372,7 @@ def test_zip_without_dependencies_holds_the_skill_and_runs(tmp_path, store):
 def test_help_documents_every_flag():
     out = subprocess.run(
         [sys.executable, "-m", "skill", "package", "--help"],
-        capture_output=True, text=True, timeout=60, check=True, cwd=Path(__file__).resolve().parents[2],
+        capture_output=True, text=True, timeout=60, check=True, cwd=Path(__file__).resolve().parents[3],
     ).stdout  # fmt: skip
     for flag in ("--endpoint", "--lambda-arn", "--certificate-type", "--out", "--zip", "--no-deps",
                  "--privacy-url", "--terms-url", "--runtime", "--arch", "--deploy-lambda", "--aws-region"):  # fmt: skip

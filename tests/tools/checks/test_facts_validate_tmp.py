@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.tools.test_validate import edit_model, edit_yaml, project, run_validate  # noqa: F401 - fixture
+from tests.tools.checks.test_validate import edit_model, edit_yaml, project, run_validate  # noqa: F401 - fixture
 
 FACTS = "content/en/facts.yaml"
 MODEL = "interaction_model/en-US.json"
