@@ -20,7 +20,7 @@ from skill.domain import facts
 from skill.domain.content import Content, ContentStore
 from skill.domain.topics import page
 from skill.tools.nlu import blind
-from skill.tools.checks.model import load_model
+from skill.tools.models import load_model
 from skill.tools.nlu.matcher import phrase_key
 from skill.tools.nlu.evaluate import DEFAULT_PHRASINGS_DIR
 
@@ -121,8 +121,7 @@ def test_no_sample_copies_a_blind_line(locale: str) -> None:
     language = locale.split("-")[0]
     blind = {phrase_key(line.say) for lines in SETS.values() for line in lines if line.locale.startswith(language)}
     model = load_model(DEFAULT_MODEL_DIR / f"{locale}.json")
-    samples = {phrase_key(s) for i in model["interactionModel"]["languageModel"]["intents"] for s in i.get("samples", [])
-               if "{" not in s} - {phrase_key(s) for s in SAMPLES_AT_FIRST_MEASURE}
+    samples = {phrase_key(s) for s in model.samples() if "{" not in s} - {phrase_key(s) for s in SAMPLES_AT_FIRST_MEASURE}
     copies = sorted(s for s in samples if s in blind)
     near = sorted(f"{s!r} ~ {b!r}" for s in samples for b in blind if len(s.split()) >= NEAR_WORDS
                   and difflib.SequenceMatcher(None, s.split(), b.split(), autojunk=False).ratio() >= NEAR_COPY)

@@ -18,7 +18,7 @@ import yaml
 from skill.cli import main
 from skill.config import DEFAULT_MODEL_DIR
 from skill.tools.nlu.classifier import IntentClassifier
-from skill.tools.checks.model import load_model, model_intents, model_paths
+from skill.tools.models import load_model, model_paths
 from skill.tools.nlu.matcher import FALLBACK_INTENT, Interpretation, SlotFill
 from skill.tools.nlu.evaluate import (
     DEFAULT_PHRASINGS_DIR,
@@ -57,7 +57,7 @@ def test_held_out_sets_are_big_enough_and_cover_every_custom_intent() -> None:
         counts[language] = len(entries)
         labelled = {entry["intent"] for entry in entries}
         for locale in (loc for loc in LOCALES if loc.startswith(language)):
-            custom = {i for i in model_intents(load_model(DEFAULT_MODEL_DIR / f"{locale}.json")) if "." not in i}
+            custom = {i for i in load_model(DEFAULT_MODEL_DIR / f"{locale}.json").intent_slots() if "." not in i}
             # The emergency route has its own held-out sets (issue 10; issue 17's blind set holds the
             # calls to people that CallSomeoneIntent hears): tests/nlu/test_emergency_nlu.py.
             missing = sorted(custom - labelled - {"EmergencyIntent", "CallSomeoneIntent"})
@@ -73,8 +73,7 @@ def test_phrasings_are_not_copies_of_samples() -> None:
     copies = []
     for locale in LOCALES:
         model = load_model(DEFAULT_MODEL_DIR / f"{locale}.json")
-        samples = {fold(normalise(s)) for i in model["interactionModel"]["languageModel"]["intents"]
-                   for s in i.get("samples", [])}
+        samples = {fold(normalise(s)) for s in model.samples()}
         copies += [f"{locale}: {p.say!r}" for p in load_phrasings(DEFAULT_PHRASINGS_DIR, locale)
                    if fold(normalise(p.say)) in samples]
     assert not copies, "held-out phrasings that are samples:\n" + "\n".join(copies)

@@ -1,7 +1,7 @@
 """Content checks (tools layer): the project's rules for ``content/``, as data.
 
 Used by ``nose-twitch validate`` next to :mod:`skill.tools.checks.model`, and by the tests. Every
-finding is a :class:`~skill.tools.checks.model.Problem` naming the file
+finding is a :class:`~skill.tools.checks.problem.Problem` naming the file
 (``content/<tag>/<file>.yaml``) and the dotted key. The rules:
 
 - every YAML file parses, with no key repeated in a mapping or across the files of a folder;
@@ -46,7 +46,7 @@ from skill.domain.content import (
 from skill.domain import triage_budget
 from skill.domain.facts import about_ids
 from skill.domain.triage import Protocol
-from skill.tools.checks.model import Problem
+from skill.tools.checks.problem import Problem
 
 #: One breath: a question or reprompt longer than this many words is an error.
 MAX_PROMPT_WORDS = 25
@@ -187,7 +187,8 @@ def walk(node: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
             yield from walk(value, path)
 
 
-def _lookup(tree: Any, key: str) -> tuple[bool, Any]:
+def lookup(tree: Any, key: str) -> tuple[bool, Any]:
+    """``(True, node)`` at a dotted key of a tree (list items by index), ``(False, None)`` when absent."""
     node = tree
     for part in key.split("."):
         if isinstance(node, Mapping) and part in node:
@@ -226,10 +227,10 @@ def check_key_parity(files: ContentFiles) -> list[Problem]:
         base_tag = language if language in files.trees else DEFAULT_LANGUAGE
         base = files.trees[base_tag]
         for key, node in walk(tree):
-            present, base_node = _lookup(base, key)
+            present, base_node = lookup(base, key)
             if not present:
                 parent = key.rsplit(".", 1)[0] if "." in key else ""
-                if not parent or _lookup(base, parent)[0]:  # name only the first missing level
+                if not parent or lookup(base, parent)[0]:  # name only the first missing level
                     problems.append(Problem(
                         files.file_of(tag, key), key,
                         f"overrides nothing: content/{base_tag} has no such key (a typo?)", "warning",
@@ -253,7 +254,7 @@ def _compare(files: ContentFiles, tag: str, reference: Any, tree: Any, ref_tag: 
     for key, node in walk(reference):
         if any(key.startswith(f"{done}.") for done in reported):
             continue  # a missing or mismatched parent says it all
-        present, other = _lookup(tree, key)
+        present, other = lookup(tree, key)
         where = files.file_of(tag, key)
         if not present and key.rsplit(".", 1)[0] in uneven:
             reported.append(key)  # the list's length is already reported
@@ -271,7 +272,7 @@ def _compare(files: ContentFiles, tag: str, reference: Any, tree: Any, ref_tag: 
         if key.rsplit(".", 1)[0] in uneven:
             continue
         parent = key.rsplit(".", 1)[0] if "." in key else ""
-        if not _lookup(reference, key)[0] and (not parent or _lookup(reference, parent)[0]):
+        if not lookup(reference, key)[0] and (not parent or lookup(reference, parent)[0]):
             problems.append(Problem(files.file_of(tag, key), key, f"not in content/{ref_tag}", "warning"))
     return problems
 
@@ -291,7 +292,7 @@ def check_placeholders(files: ContentFiles) -> list[Problem]:
                 continue
             if tag == DEFAULT_LANGUAGE:
                 continue
-            present, ref_text = _lookup(reference, key)
+            present, ref_text = lookup(reference, key)
             if not present or not isinstance(ref_text, str):
                 continue
             try:
@@ -424,7 +425,7 @@ def check_sources(files: ContentFiles) -> list[Problem]:
                         ))
             elif _fact_key(node):
                 # A locale folder may reword a fact whose source its language already gives.
-                inherited = "-" in tag and isinstance(_lookup(merged, key)[1], Mapping) and "source" in _lookup(
+                inherited = "-" in tag and isinstance(lookup(merged, key)[1], Mapping) and "source" in lookup(
                     merged, key
                 )[1]
                 if not inherited:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+
+from skill.tools.checks.problem import Problem
+from skill.tools.models import language_model, model_label, sample_key
 
 #: Words Alexa reserves for launching and the wake words; an invocation name may not contain them.
 LAUNCH_WORDS = frozenset(
@@ -43,32 +44,6 @@ FILLER_WORDS = {
     "es": frozenset({"pues", "bueno", "oye", "eh", "por favor", "favor", "el", "la", "los", "las", "mi", "ahora",
                      "entonces", "ya"}),
 }
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One finding: where (file and key) and what."""
-
-    file: str
-    where: str
-    message: str
-    severity: str = "error"
-
-    def __str__(self) -> str:
-        return f"{self.file}: {self.where}: {self.severity}: {self.message}"
-
-
-def load_model(path: Path) -> Mapping[str, Any]:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def normalise(utterance: str) -> str:
-    return " ".join(utterance.lower().split())
-
-
-def model_label(path: Path) -> str:
-    """How problems name a model file: ``interaction_model/en-US.json``."""
-    return f"{path.parent.name}/{path.name}" if path.parent.name else path.name
 
 
 class _Lines:
@@ -109,7 +84,7 @@ def check_model(path: Path) -> list[Problem]:
     problems: list[Problem] = []
     if len(raw) > MAX_MODEL_BYTES:
         problems.append(Problem(name, "file", f"model is {len(raw)} bytes, over Alexa's {MAX_MODEL_BYTES}"))
-    language = (model.get("interactionModel") or {}).get("languageModel") or {}
+    language = language_model(model) or {}
     if not language:
         return [Problem(name, "interactionModel.languageModel", "missing")]
     problems += check_invocation_name(name, language.get("invocationName", ""), path.stem.split("-")[0].lower())
@@ -132,7 +107,7 @@ def check_model(path: Path) -> list[Problem]:
         if len(samples) > MAX_SAMPLES_PER_INTENT:
             problems.append(Problem(name, where, f"{len(samples)} samples, over {MAX_SAMPLES_PER_INTENT}"))
         for sample in samples:
-            key = normalise(sample)
+            key = sample_key(sample)
             times[sample] = times.get(sample, 0) + 1
             at = f"{lines.where(intent_line, sample, times[sample])}{where}: {sample!r}"
             if not _SAMPLE.match(_SLOT_REF.sub("slot", sample)) or re.search(r"\d", sample):
@@ -163,7 +138,7 @@ def check_model(path: Path) -> list[Problem]:
         for value in slot_type.get("values", []):
             body = value.get("name") or {}
             for said in (body.get("value", ""), *body.get("synonyms", ())):
-                key = normalise(said)
+                key = sample_key(said)
                 if key in owner and owner[key] != value.get("id"):
                     problems.append(Problem(
                         name, f"types.{type_name}.{value.get('id')}",
@@ -201,7 +176,7 @@ def check_near_duplicates(file: str, placed: Iterable[tuple[str, str, str]], lan
     for intent, sample, at in placed:
         words = _loose_words(sample, language)
         key = " ".join(words)
-        exact_key = normalise(sample)
+        exact_key = sample_key(sample)
         if key in loose and loose[key][0] != intent and exact.get(exact_key, (intent,))[0] == intent:
             other_intent, other = loose[key]
             problems.append(Problem(file, at, f"near-duplicate of {other!r} in intents.{other_intent} (the same "
@@ -232,24 +207,3 @@ def check_invocation_name(file: str, invocation: str, language: str = "en") -> l
     if banned:
         problems.append(Problem(file, "invocationName", f"{invocation!r} contains launch or wake words: {banned}"))
     return problems
-
-
-def model_intents(model: Mapping[str, Any]) -> dict[str, dict[str, str]]:
-    """intent name -> {slot name: slot type}."""
-    language = model["interactionModel"]["languageModel"]
-    return {
-        intent["name"]: {slot["name"]: slot["type"] for slot in intent.get("slots", [])}
-        for intent in language.get("intents", [])
-    }
-
-
-def slot_value_ids(model: Mapping[str, Any], type_name: str) -> list[str]:
-    language = model["interactionModel"]["languageModel"]
-    for slot_type in language.get("types", []):
-        if slot_type.get("name") == type_name:
-            return [value["id"] for value in slot_type.get("values", [])]
-    return []
-
-
-def model_paths(model_dir: Path) -> Iterable[Path]:
-    return sorted(model_dir.glob("*.json"))

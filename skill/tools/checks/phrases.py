@@ -27,8 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from skill.domain.content import ContentError, ContentStore
-from skill.tools.checks.content import _lookup, load_content_files, walk
-from skill.tools.checks.model import Problem, load_model, model_paths
+from skill.tools.checks.content import load_content_files, lookup, walk
+from skill.tools.checks.problem import Problem
+from skill.tools.models import readable_models
 from skill.tools.nlu.matcher import ER_SUCCESS_NO_MATCH, FALLBACK_INTENT, Matcher, fold, normalise
 
 #: Cue words that introduce phrases to say, per language: a cue with a colon, or a "say" word.
@@ -97,19 +98,9 @@ def _heard(matcher: Matcher, phrase: str, language: str) -> bool:
     return False
 
 
-def _models(model_dir: Path) -> dict[str, Mapping[str, Any]]:
-    models = {}
-    for path in model_paths(model_dir):
-        try:
-            models[path.stem] = load_model(path)
-        except (OSError, ValueError):
-            continue  # check_model reports an unreadable model
-    return models
-
-
 def _file_of(files: Any, tag: str, language: str, key: str) -> str:
     """The file a key of a locale's merged tree comes from: the locale's own, else its language's."""
-    own, _ = _lookup(files.trees.get(tag, {}), key)
+    own, _ = lookup(files.trees.get(tag, {}), key)
     return files.file_of(tag if own else (language if language in files.trees else tag), key)
 
 
@@ -119,15 +110,12 @@ def check_suggestions(content_dir: Path, model_dir: Path) -> tuple[list[Problem]
     if files.problems:
         return [], []  # content_checks reports them
     failing: dict[tuple[str, str, str], list[str]] = {}
-    for locale, model in sorted(_models(model_dir).items()):
+    for locale, model in sorted(readable_models(model_dir).items()):
         language = locale.split("-")[0].lower()
         tag = locale if locale in files.trees else language
         if tag not in files.trees:
             continue
-        try:
-            matcher = Matcher(model, locale)
-        except (KeyError, TypeError):
-            continue
+        matcher = Matcher(model, locale)
         for key, value in walk(files.merged(tag)):
             if not isinstance(value, str) or key.split(".")[0] in _NOT_SPOKEN:
                 continue
@@ -154,13 +142,11 @@ def check_description_phrases(content_dir: Path, model_dir: Path) -> list[Proble
     except ContentError:
         return []  # content_checks reports it
     found: dict[tuple[str, str, str], list[str]] = {}
-    for locale, model in sorted(_models(model_dir).items()):
-        try:
-            language_model = model["interactionModel"]["languageModel"]
-            invocation = language_model["invocationName"]
-        except (KeyError, TypeError):
+    for locale, model in sorted(readable_models(model_dir).items()):
+        invocation = model.invocation_name
+        if not invocation:
             continue
-        samples = [s for intent in language_model.get("intents", []) for s in intent.get("samples", [])]
+        samples = list(model.samples())
         content = store.for_locale(locale)
         if not content.has("manifest"):
             content = store.for_locale(DEFAULT_LANGUAGE)

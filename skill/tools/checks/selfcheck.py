@@ -45,6 +45,7 @@ from ask_sdk_model import RequestEnvelope
 from skill.alexa.context import InvocationContext
 from skill.config import SkillConfig
 from skill.tools import envelopes
+from skill.tools.models import Intent, InteractionModel, ModelError, load_model, model_paths
 
 MAX_SPEECH_CHARS = 8000
 MAX_RESPONSE_BYTES = 24 * 1024
@@ -165,23 +166,19 @@ class LocaleRun:
 
     skill: CustomSkill
     locale: str
-    model: Mapping[str, Any]
+    model: InteractionModel
 
-    @property
-    def language_model(self) -> Mapping[str, Any]:
-        return self.model["interactionModel"]["languageModel"]
-
-    def custom_intents(self) -> list[Mapping[str, Any]]:
-        return [i for i in self.language_model.get("intents", []) if not i["name"].startswith("AMAZON.")]
+    def custom_intents(self) -> tuple[Intent, ...]:
+        return self.model.custom_intents
 
     def slot_value(self, slot_type: str) -> dict[str, Any] | None:
         """A value of a custom slot type as Alexa resolves it, or a reading of a built-in type."""
         if slot_type == "AMAZON.DURATION":
             return {"value": "P3W"}
-        for type_ in self.language_model.get("types", []):
-            if type_["name"] == slot_type and type_.get("values"):
-                value = type_["values"][0]
-                return {"value": value["name"]["value"], "id": value.get("id") or value["name"]["value"]}
+        for type_ in self.model.types:
+            if type_.name == slot_type and type_.values:
+                value = type_.values[0]
+                return {"value": value.value, "id": value.id or value.value}
         return None
 
     def send(self, request: dict[str, Any], **kwargs: Any) -> list[str]:
@@ -202,16 +199,16 @@ class LocaleRun:
             for intent in self.custom_intents():
                 variants: list[list[dict[str, Any]]] = [[]]
                 filled = []
-                for slot in intent.get("slots", []):
-                    value = self.slot_value(slot["type"])
+                for slot in intent.slots:
+                    value = self.slot_value(slot.type)
                     if value is not None:
-                        filled.append(envelopes.slot(slot["name"], value["value"], id=value.get("id"), slot_type=slot["type"]))
+                        filled.append(envelopes.slot(slot.name, value["value"], id=value.get("id"), slot_type=slot.type))
                 if filled:
                     variants.append(filled)
                 for slots in variants:
                     count += 1
-                    request = envelopes.intent_request(intent["name"], *slots, locale=self.locale)
-                    problems += [f"{intent['name']}: {p}" for p in self.send(request, new=True, interfaces=interfaces)]
+                    request = envelopes.intent_request(intent.name, *slots, locale=self.locale)
+                    problems += [f"{intent.name}: {p}" for p in self.send(request, new=True, interfaces=interfaces)]
             rows.append(_row(f"one-shots ({screen})", self.locale, problems, f"{count} requests, every custom intent"))
         return rows
 
@@ -247,18 +244,18 @@ class LocaleRun:
     def odd_slots(self) -> Row:
         problems, count = [], 0
         for intent in self.custom_intents():
-            for slot in intent.get("slots", []):
+            for slot in intent.slots:
                 for variant, data in (
-                    ("empty", envelopes.slot(slot["name"])),
-                    ("unknown value", envelopes.slot(slot["name"], "purple elephant", match=False, slot_type=slot["type"])),
+                    ("empty", envelopes.slot(slot.name)),
+                    ("unknown value", envelopes.slot(slot.name, "purple elephant", match=False, slot_type=slot.type)),
                 ):
                     count += 1
-                    request = envelopes.intent_request(intent["name"], data, locale=self.locale)
-                    problems += [f"{intent['name']} {slot['name']} {variant}: {p}" for p in self.send(request, new=True)]
+                    request = envelopes.intent_request(intent.name, data, locale=self.locale)
+                    problems += [f"{intent.name} {slot.name} {variant}: {p}" for p in self.send(request, new=True)]
         for intent in self.custom_intents():
             count += 1
-            request = envelopes.intent_request(intent["name"], envelopes.slot("undeclared", "boston"), locale=self.locale)
-            problems += [f"{intent['name']} with an undeclared slot: {p}" for p in self.send(request, new=True)]
+            request = envelopes.intent_request(intent.name, envelopes.slot("undeclared", "boston"), locale=self.locale)
+            problems += [f"{intent.name} with an undeclared slot: {p}" for p in self.send(request, new=True)]
         return _row("empty and unexpected slots", self.locale, problems, f"{count} requests")
 
     def session_end(self) -> Row:
@@ -273,15 +270,15 @@ class LocaleRun:
 
     def name_free(self) -> Row:
         problems = []
-        for intent in self.language_model.get("intents", []):
-            request = envelopes.can_fulfill_request(intent["name"], locale=self.locale)
+        for intent in self.model.intents:
+            request = envelopes.can_fulfill_request(intent.name, locale=self.locale)
             response, _ = invoke(self.skill, envelopes.envelope(request, new=True))
             body = response.get("response") or {}
             verdict = (body.get("canFulfillIntent") or {}).get("canFulfill")
             if verdict not in {"YES", "NO", "MAYBE"}:
-                problems.append(f"{intent['name']}: no canFulfill verdict")
+                problems.append(f"{intent.name}: no canFulfill verdict")
             if body.get("outputSpeech") or body.get("card") or "shouldEndSession" in body:
-                problems.append(f"{intent['name']}: a CanFulfillIntentRequest must get only a verdict")
+                problems.append(f"{intent.name}: a CanFulfillIntentRequest must get only a verdict")
         return _row("name-free", self.locale, problems, "every intent gets a silent YES / NO / MAYBE")
 
     def name_free_facts(self) -> Row:
@@ -291,18 +288,18 @@ class LocaleRun:
         from skill.alexa.handlers.can_fulfill import TWITCH_THINGS
 
         problems, count = [], 0
-        for type_ in self.language_model.get("types", []):
-            if type_["name"] != "THING":
+        for type_ in self.model.types:
+            if type_.name != "THING":
                 continue
-            for value in type_.get("values", []):
+            for value in type_.values:
                 count += 1
-                data = envelopes.slot("thing", value["name"]["value"], id=value["id"], slot_type="THING")
+                data = envelopes.slot("thing", value.value, id=value.id, slot_type="THING")
                 request = envelopes.can_fulfill_request("FactIntent", data, locale=self.locale)
                 response, _ = invoke(self.skill, envelopes.envelope(request, new=True))
                 verdict = ((response.get("response") or {}).get("canFulfillIntent") or {}).get("canFulfill")
-                expected = "YES" if value["id"] in TWITCH_THINGS - GENERAL_THINGS else "MAYBE"
+                expected = "YES" if value.id in TWITCH_THINGS - GENERAL_THINGS else "MAYBE"
                 if verdict != expected:
-                    problems.append(f"FactIntent {value['id']}: {verdict}, expected {expected}")
+                    problems.append(f"FactIntent {value.id}: {verdict}, expected {expected}")
         return _row("name-free facts", self.locale, problems, f"{count} things: YES only for twitch things")
 
     def emergency_evidence(self) -> Row:
@@ -331,7 +328,7 @@ class LocaleRun:
         problems += [f"a resolved sign: {p}" for p in response_problems(response, log)]
         if log.get("disposition") != "emergency" or (response.get("response") or {}).get("shouldEndSession") is not True:
             problems.append("a resolved sign must get the emergency answer and close the session")
-        if any(i["name"] == "CallSomeoneIntent" for i in self.custom_intents()):
+        if any(i.name == "CallSomeoneIntent" for i in self.custom_intents()):
             call = envelopes.intent_request(
                 "CallSomeoneIntent", envelopes.slot("callee", "my wife", id="person", slot_type="CALLEE"),
                 locale=self.locale)
@@ -429,17 +426,16 @@ def package_rows(config: SkillConfig) -> list[Row]:
 def certification_rows(config: SkillConfig, skill: CustomSkill | None = None) -> list[Row]:
     """Every row of the self-check: each locale's functional checks, then the package's."""
     from skill.alexa.builder import build_skill
-    from skill.tools.checks.model import load_model, model_paths
 
     skill = skill or build_skill(config)
     rows: list[Row] = []
     for path in model_paths(config.model_dir):
         try:
             model = load_model(path)
-            run = LocaleRun(skill, path.stem, model)
-            rows += run.rows()
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            rows.append(Row("model", path.stem, FAIL, f"{path.name} cannot be read: {exc}"))
+        except ModelError as exc:
+            rows.append(Row("model", path.stem, FAIL, str(exc)))
+            continue
+        rows += LocaleRun(skill, path.stem, model).rows()
     return rows + package_rows(config)
 
 

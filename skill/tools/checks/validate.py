@@ -18,9 +18,11 @@ from pathlib import Path
 from skill.config import SkillConfig
 from skill.domain.content import ContentError, ContentStore
 from skill.tools.checks.content import check_content, check_things, load_content_files
-from skill.tools.ship.manifest import committed_icon_problems
-from skill.tools.checks.model import Problem, check_model, load_model, model_label, model_paths, slot_value_ids
+from skill.tools.checks.model import check_model
 from skill.tools.checks.phrases import check_description_phrases, check_suggestions
+from skill.tools.checks.problem import Problem
+from skill.tools.models import ModelError, load_model, model_label, model_paths
+from skill.tools.ship.manifest import committed_icon_problems
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -80,9 +82,9 @@ def check_models_have_content(content_dir: Path, paths: list[Path]) -> list[Prob
         name, locale = model_label(path), path.stem
         try:
             model = load_model(path)
-            intents = {i.get("name") for i in model["interactionModel"]["languageModel"].get("intents", [])}
-        except (OSError, ValueError, KeyError, TypeError):
+        except ModelError:
             continue  # check_model reports an unreadable model
+        intents = model.intent_names
         content = store.for_locale(locale)
         if content.tag.split("-")[0] != locale.split("-")[0].lower():
             problems.append(Problem(
@@ -95,15 +97,15 @@ def check_models_have_content(content_dir: Path, paths: list[Path]) -> list[Prob
         for intent, thing in QUESTION_INTENTS.items():
             if intent in intents and not content.has(f"things.{thing}"):
                 problems.append(Problem(name, f"intents.{intent}", f"no content things.{thing} (with facts) for {locale}"))
-        for trigger in slot_value_ids(model, "TRIGGER"):
+        for trigger in model.value_ids("TRIGGER"):
             if not content.has(f"triggers.{trigger}.items"):
                 problems.append(Problem(name, f"types.TRIGGER.{trigger}", f"no content triggers.{trigger} for {locale}"))
-        problems += check_things(files, content, locale, name, set(slot_value_ids(model, "THING")))
+        problems += check_things(files, content, locale, name, set(model.value_ids("THING")))
         # Every symptom value is read back by name; one that pre-answers a question is also in
         # triage.symptoms (some, like a plain headache, are read back and then asked).
         names = content.node("triage.symptom_names") if content.has("triage.symptom_names") else {}
         symptoms = content.node("triage.symptoms") if content.has("triage.symptoms") else {}
-        ids = set(slot_value_ids(model, "SYMPTOM"))
+        ids = set(model.value_ids("SYMPTOM"))
         for symptom in sorted(ids):
             if symptom not in names:
                 problems.append(Problem(

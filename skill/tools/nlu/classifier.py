@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from skill.tools.checks.model import load_model
+from skill.tools.models import InteractionModel, load_model
 from skill.tools.nlu.matcher import BUILTIN_PHRASES, DURATION_TYPE, FALLBACK_INTENT, Interpretation, SlotReader, fold, normalise
 
 #: Below this probability of the best intent, the utterance is out of domain.
@@ -108,8 +108,8 @@ class IntentClassifier:
     # --- training ---
 
     @classmethod
-    def train(cls, model: Mapping[str, Any], locale: str) -> IntentClassifier:
-        """A classifier trained on ``model`` (an interaction model as loaded from JSON) alone."""
+    def train(cls, model: InteractionModel, locale: str) -> IntentClassifier:
+        """A classifier trained on ``model`` alone."""
         TfidfVectorizer, linear_model, FeatureUnion, numpy = _sklearn()
         language = locale.split("-")[0].lower()
         texts, labels = training_data(model, language)
@@ -177,15 +177,11 @@ class IntentClassifier:
 # --- training data ------------------------------------------------------------------------------
 
 
-def _slot_phrases(model: Mapping[str, Any], language: str) -> dict[str, list[str]]:
+def _slot_phrases(model: InteractionModel, language: str) -> dict[str, list[str]]:
     """Slot type -> every value and synonym (as written), in model order."""
     phrases: dict[str, list[str]] = {}
-    for slot_type in model["interactionModel"]["languageModel"].get("types", []):
-        said: list[str] = []
-        for value in slot_type.get("values", []):
-            body = value.get("name") or {}
-            said += [p for p in (body.get("value", ""), *body.get("synonyms", ())) if p]
-        phrases[slot_type["name"]] = said
+    for slot_type in model.types:
+        phrases[slot_type.name] = [said for value in slot_type.values for said in value.said if said]
     phrases[DURATION_TYPE] = list(_DURATIONS.get(language, _DURATIONS["en"]))
     return phrases
 
@@ -200,7 +196,7 @@ def _fill(template: str, slots: Mapping[str, str], cycles: Mapping[str, Iterable
     return text
 
 
-def training_data(model: Mapping[str, Any], language: str) -> tuple[list[str], list[str]]:
+def training_data(model: InteractionModel, language: str) -> tuple[list[str], list[str]]:
     """(texts, intents): samples with their slots filled, the built-in intents' phrases, and everyday
     out-of-domain requests as ``AMAZON.FallbackIntent`` when the model has it.
 
@@ -212,11 +208,11 @@ def training_data(model: Mapping[str, Any], language: str) -> tuple[list[str], l
     builtins = BUILTIN_PHRASES.get(language, BUILTIN_PHRASES["en"])
     texts: list[str] = []
     labels: list[str] = []
-    for intent in model["interactionModel"]["languageModel"].get("intents", []):
-        name = intent["name"]
-        slots = {s["name"]: s["type"] for s in intent.get("slots", [])}
-        samples: Sequence[str] = intent.get("samples", [])
-        if name.startswith("AMAZON."):
+    for intent in model.intents:
+        name = intent.name
+        slots = intent.slot_types
+        samples: Sequence[str] = intent.samples
+        if intent.is_builtin:
             samples = [*samples, *builtins.get(name, ())]
         for sample in samples:
             if "{" not in sample:
@@ -227,7 +223,7 @@ def training_data(model: Mapping[str, Any], language: str) -> tuple[list[str], l
             for copy in sorted(copies):
                 texts.append(copy)
                 labels.append(name)
-    if any(i["name"] == FALLBACK_INTENT for i in model["interactionModel"]["languageModel"].get("intents", [])):
+    if FALLBACK_INTENT in model.intent_names:
         phrases_out = OUT_OF_DOMAIN.get(language, OUT_OF_DOMAIN["en"])
         texts += phrases_out
         labels += [FALLBACK_INTENT] * len(phrases_out)

@@ -40,8 +40,19 @@ import yaml
 
 from skill.config import DEFAULT_MODEL_DIR, SkillConfig
 from skill.tools.nlu import blind
-from skill.tools.checks.model import load_model, model_intents
-from skill.tools.nlu.matcher import DURATION_TYPE, ER_SUCCESS_MATCH, ER_SUCCESS_NO_MATCH, Interpretation, Matcher, SlotType, find_phrase, fold, normalise
+from skill.tools.models import InteractionModel, load_model
+from skill.tools.nlu.matcher import (
+    DURATION_TYPE,
+    ER_SUCCESS_MATCH,
+    ER_SUCCESS_NO_MATCH,
+    Interpretation,
+    Matcher,
+    Resolver,
+    find_phrase,
+    fold,
+    normalise,
+    resolvers,
+)
 
 #: Where the project keeps its held-out phrasings (in a checkout; a wheel has no tests/).
 DEFAULT_PHRASINGS_DIR = DEFAULT_MODEL_DIR.parent / "tests" / "nlu" / "heldout"
@@ -206,9 +217,9 @@ class LocaleReport:
         return "\n".join(lines)
 
 
-def usable(phrasings: Iterable[Phrasing], model: Mapping[str, Any]) -> tuple[list[Phrasing], Counter[str]]:
+def usable(phrasings: Iterable[Phrasing], model: InteractionModel) -> tuple[list[Phrasing], Counter[str]]:
     """The phrasings this model can be measured on, and the rest counted by intent."""
-    intents = model_intents(model)
+    intents = model.intent_slots()
     keep, left = [], Counter[str]()
     for phrasing in phrasings:
         declared = intents.get(phrasing.intent)
@@ -219,7 +230,7 @@ def usable(phrasings: Iterable[Phrasing], model: Mapping[str, Any]) -> tuple[lis
     return keep, left
 
 
-def evaluate(model: Mapping[str, Any], locale: str, phrasings: Sequence[Phrasing], classifier: Any,
+def evaluate(model: InteractionModel, locale: str, phrasings: Sequence[Phrasing], classifier: Any,
              neighbours: Any = None) -> LocaleReport:
     """Measure ``phrasings`` against ``model``: exact match, ``classifier`` (an IntentClassifier) and,
     when given, ``neighbours`` (a NeighbourClassifier); confusions are the classifier's."""
@@ -253,7 +264,7 @@ def evaluate(model: Mapping[str, Any], locale: str, phrasings: Sequence[Phrasing
 # --- annotation sets ----------------------------------------------------------------------------
 
 
-def spoken_value(phrasing_text: str, slot_type: str, value_id: str, types: Mapping[str, SlotType]) -> str | None:
+def spoken_value(phrasing_text: str, slot_type: str, value_id: str, types: Mapping[str, Resolver]) -> str | None:
     """The words of ``phrasing_text`` that say value ``value_id`` (its value or a synonym, longest first)."""
     if slot_type == DURATION_TYPE:
         return value_id  # durations are labelled as ISO-8601, as Alexa resolves them
@@ -266,12 +277,11 @@ def spoken_value(phrasing_text: str, slot_type: str, value_id: str, types: Mappi
     return " ".join(said.split()[span[0] : span[1]]) if span else None
 
 
-def annotation_set(model: Mapping[str, Any], phrasings: Sequence[Phrasing]) -> tuple[dict[str, Any], list[str]]:
+def annotation_set(model: InteractionModel, phrasings: Sequence[Phrasing]) -> tuple[dict[str, Any], list[str]]:
     """The SMAPI annotation body for the phrasings this model has intents for, and notes on slots left out."""
     keep, _ = usable(phrasings, model)
-    language_model = model["interactionModel"]["languageModel"]
-    types = {t["name"]: SlotType(t["name"], t.get("values", [])) for t in language_model.get("types", [])}
-    intents = model_intents(model)
+    types = resolvers(model)
+    intents = model.intent_slots()
     data, notes = [], []
     for phrasing in keep:
         intent: dict[str, Any] = {"name": phrasing.intent}

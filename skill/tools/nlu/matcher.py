@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from skill.tools import envelopes
-from skill.tools.checks.model import load_model
+from skill.tools.models import InteractionModel, SlotType, load_model
 
 ER_SUCCESS_MATCH = "ER_SUCCESS_MATCH"
 ER_SUCCESS_NO_MATCH = "ER_SUCCESS_NO_MATCH"
@@ -346,19 +346,18 @@ class _Sample:
     slots: tuple[str, ...]
 
 
-class SlotType:
-    """A custom slot type's values and synonyms, folded, for resolution and for spotting in input."""
+class Resolver:
+    """Entity resolution for one custom slot type: its values and synonyms, folded, for resolving
+    what was said to a value id and for spotting the type's values in an utterance."""
 
-    def __init__(self, name: str, values: Iterable[Mapping[str, Any]]) -> None:
-        self.name = name
+    def __init__(self, slot_type: SlotType) -> None:
+        self.name = slot_type.name
         self.lookup: dict[str, tuple[str, str]] = {}
-        for value in values:
-            value_id, body = value.get("id"), value.get("name") or {}
-            canonical = body.get("value", "")
-            for said in (canonical, *body.get("synonyms", ())):
+        for value in slot_type.values:
+            for said in value.said:
                 key = phrase_key(said)
-                if key and value_id:
-                    self.lookup.setdefault(key, (value_id, canonical))
+                if key and value.id:
+                    self.lookup.setdefault(key, (value.id, value.value))
         self.by_length = sorted(self.lookup, key=lambda k: (-len(k.split()), -len(k)))
 
     def resolve(self, spoken_key: str, language: str) -> tuple[str, str] | None:
@@ -383,25 +382,21 @@ _ARTICLES = {
 class Matcher:
     """Matches typed utterances against one locale's interaction model."""
 
-    def __init__(self, model: Mapping[str, Any], locale: str, threshold: float = THRESHOLD) -> None:
+    def __init__(self, model: InteractionModel, locale: str, threshold: float = THRESHOLD) -> None:
         self.locale = locale
         self.language = locale.split("-")[0].lower()
         self.threshold = threshold
-        language_model = model["interactionModel"]["languageModel"]
-        self.types = {
-            t["name"]: SlotType(t["name"], t.get("values", [])) for t in language_model.get("types", [])
-        }
+        self.types = resolvers(model)
         self.intent_slots: dict[str, dict[str, str]] = {}
         self.samples: list[_Sample] = []
         phrases = BUILTIN_PHRASES.get(self.language, BUILTIN_PHRASES["en"])
-        for intent in language_model.get("intents", []):
-            name = intent["name"]
-            self.intent_slots[name] = {s["name"]: s["type"] for s in intent.get("slots", [])}
-            texts = list(intent.get("samples", []))
-            if name.startswith("AMAZON."):
-                texts += phrases.get(name, ())
+        for intent in model.intents:
+            self.intent_slots[intent.name] = intent.slot_types
+            texts = list(intent.samples)
+            if intent.is_builtin:
+                texts += phrases.get(intent.name, ())
             for text in texts:
-                sample = self._compile(name, text)
+                sample = self._compile(intent.name, text)
                 if sample is not None:
                     self.samples.append(sample)
         #: Per sample: its stemmed words and its length in characters (for the fuzzy step's bound).
@@ -558,8 +553,13 @@ class Matcher:
         return tuple(fills)
 
 
+def resolvers(model: InteractionModel) -> dict[str, Resolver]:
+    """slot type name -> its resolver, for every custom slot type of a model."""
+    return {slot_type.name: Resolver(slot_type) for slot_type in model.types}
+
+
 def find_slot(
-    tokens: Sequence[str], slot_type: str, types: Mapping[str, SlotType], language: str
+    tokens: Sequence[str], slot_type: str, types: Mapping[str, Resolver], language: str
 ) -> tuple[int, int] | None:
     """Where a value of ``slot_type`` stands in the folded words: a spoken duration for
     ``AMAZON.DURATION``, else the longest known value or synonym of a custom type (None if absent)."""
@@ -633,15 +633,14 @@ class SlotReader:
     carrier sample puts there (:func:`carrier_span`), unresolved (ER_SUCCESS_NO_MATCH), as on a device.
     """
 
-    def __init__(self, model: Mapping[str, Any], language: str) -> None:
-        language_model = model["interactionModel"]["languageModel"]
+    def __init__(self, model: InteractionModel, language: str) -> None:
         self.language = language
-        self.types = {t["name"]: SlotType(t["name"], t.get("values", [])) for t in language_model.get("types", [])}
+        self.types = resolvers(model)
         self.intent_slots: dict[str, dict[str, str]] = {}
         self.templates: dict[str, list[tuple[str, ...]]] = {}
-        for intent in language_model.get("intents", []):
-            self.intent_slots[intent["name"]] = {s["name"]: s["type"] for s in intent.get("slots", [])}
-            self.templates[intent["name"]] = [template_tokens(s) for s in intent.get("samples", []) if "{" in s]
+        for intent in model.intents:
+            self.intent_slots[intent.name] = intent.slot_types
+            self.templates[intent.name] = [template_tokens(s) for s in intent.samples if "{" in s]
 
     def read(self, intent: str, text: str) -> tuple[SlotFill, ...]:
         """Every slot ``intent`` declares, filled from ``text`` where it can be."""

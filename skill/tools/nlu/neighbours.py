@@ -19,12 +19,12 @@ differ only in hearing the intent. scikit-learn (a development dependency) build
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from skill.tools.nlu.classifier import ClassifierUnavailable, INSTALL_HINT, training_data
-from skill.tools.checks.model import load_model
+from skill.tools.models import InteractionModel, load_model
 from skill.tools.nlu.matcher import FALLBACK_INTENT, Interpretation, SlotReader, fold, normalise
 
 #: How many of an intent's closest training sentences make its score.
@@ -59,8 +59,8 @@ class NeighbourClassifier:
         self.threshold = threshold
 
     @classmethod
-    def train(cls, model: Mapping[str, Any], locale: str) -> NeighbourClassifier:
-        """The stand-in for one interaction model (loaded JSON)."""
+    def train(cls, model: InteractionModel, locale: str) -> NeighbourClassifier:
+        """The stand-in for one interaction model."""
         language = locale.split("-")[0].lower()
         texts, labels = training_data(model, language)
         if len(set(labels)) < 2:

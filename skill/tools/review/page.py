@@ -31,7 +31,7 @@ from skill.domain.content import DEFAULT_LANGUAGE, Content, ContentError, Conten
 from skill.domain import facts
 from skill.domain.topics import EMERGENCY_LINE, page
 from skill.domain.triage import Answer, Ask, Level, Outcome, Protocol, TriageState, answer, next_step
-from skill.tools.checks.model import load_model, model_paths
+from skill.tools.models import InteractionModel, ModelError, load_model, model_paths
 
 DEFAULT_OUT = Path("review.html")
 
@@ -704,29 +704,25 @@ def review_locales(store: ContentStore, model_dir: Path | None) -> list[str]:
     return sorted(locales) or [DEFAULT_LANGUAGE]
 
 
-def _invocation_name(model_dir: Path | None, locale: str) -> str | None:
+def _locale_model(model_dir: Path | None, locale: str) -> InteractionModel | None:
+    """A locale's model, or None when it has none (or none that can be read)."""
     path = model_dir / f"{locale}.json" if model_dir else None
     if path is None or not path.is_file():
         return None
     try:
-        return load_model(path)["interactionModel"]["languageModel"]["invocationName"]
-    except (KeyError, TypeError, ValueError):
+        return load_model(path)
+    except ModelError:
         return None
 
 
-def _emergency_phrasings(model_dir: Path | None, locale: str) -> tuple[str, ...]:
+def _emergency_phrasings(model: InteractionModel | None) -> tuple[str, ...]:
     """The EmergencyIntent samples of a locale's model, with ``{sign}`` shown as its first values."""
-    path = model_dir / f"{locale}.json" if model_dir else None
-    if path is None or not path.is_file():
+    intent = model.intent("EmergencyIntent") if model is not None else None
+    signs = model.slot_type("EMERGENCY_SIGN") if model is not None else None
+    if intent is None or signs is None:
         return ()
-    try:
-        language_model = load_model(path)["interactionModel"]["languageModel"]
-        intent = next(i for i in language_model["intents"] if i["name"] == "EmergencyIntent")
-        signs = next(t for t in language_model.get("types", []) if t["name"] == "EMERGENCY_SIGN")
-    except (KeyError, TypeError, ValueError, StopIteration):
-        return ()
-    values = " / ".join(v["name"]["value"] for v in signs["values"])
-    return tuple(sample.replace("{sign}", f"⟨{values}⟩") for sample in intent.get("samples", []))
+    values = " / ".join(value.value for value in signs.values)
+    return tuple(sample.replace("{sign}", f"⟨{values}⟩") for sample in intent.samples)
 
 
 def build_review(store: ContentStore, locales: Sequence[str], *, model_dir: Path | None = None,
@@ -743,11 +739,11 @@ def build_review(store: ContentStore, locales: Sequence[str], *, model_dir: Path
         except ValueError as exc:
             raise ContentError(f"{locale}: triage content is invalid: {exc}") from None
         params = {}
-        invocation = _invocation_name(model_dir, locale)
-        if invocation:
-            params["invocation_name"] = invocation
+        model = _locale_model(model_dir, locale)
+        if model is not None and model.invocation_name:
+            params["invocation_name"] = model.invocation_name
         review = LocaleReview(locale=locale, content=content, protocol=protocol, params=params,
-                              emergency_phrasings=_emergency_phrasings(model_dir, locale))
+                              emergency_phrasings=_emergency_phrasings(model))
         sections.append(review.render(flow_svg(review)))
         nav.append(f'<a href="#locale-{esc(locale)}">{esc(locale)}</a>')
     stamp = f" Content fingerprint <code>{esc(fingerprint)}</code>." if fingerprint else ""

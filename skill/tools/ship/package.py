@@ -40,7 +40,8 @@ from skill.tools.ship.manifest import (
     privacy_and_compliance,
 )
 from skill.tools.ship.lambda_build import LAMBDA_HANDLER, PackageError, ask_resources, build_zip
-from skill.tools.checks.model import check_model, load_model, model_paths, normalise
+from skill.tools.checks.model import check_model
+from skill.tools.models import InteractionModel, load_model, model_paths, sample_key
 
 #: The skill store category for consumer health information (the category of Amazon's own
 #: health skill examples; the store has no separate medical category).
@@ -116,35 +117,7 @@ def lambda_endpoint(arn: str) -> Endpoint:
 # --- models -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class LocaleModel:
-    """One ``interaction_model/<locale>.json``: what the manifest needs from it."""
-
-    locale: str
-    path: Path
-    data: Mapping[str, Any]
-
-    @property
-    def language_model(self) -> Mapping[str, Any]:
-        return self.data["interactionModel"]["languageModel"]
-
-    @property
-    def invocation_name(self) -> str:
-        return self.language_model["invocationName"]
-
-    @property
-    def samples(self) -> frozenset[str]:
-        """Every sample utterance, normalised (slot references kept as ``{name}``)."""
-        return frozenset(
-            normalise(sample) for intent in self.language_model.get("intents", []) for sample in intent.get("samples", [])
-        )
-
-    @property
-    def country(self) -> str:
-        return self.locale.split("-")[1].upper()
-
-
-def load_models(model_dir: Path) -> tuple[LocaleModel, ...]:
+def load_models(model_dir: Path) -> tuple[InteractionModel, ...]:
     """Every model in ``model_dir``, refusing any with a problem ``nose-twitch validate`` reports."""
     models = []
     for path in model_paths(model_dir):
@@ -155,7 +128,7 @@ def load_models(model_dir: Path) -> tuple[LocaleModel, ...]:
         locale = path.stem
         if not re.fullmatch(r"[a-z]{2}-[A-Z]{2}", locale):
             raise ContentError(f"{path}: a model's file name must be its locale, like en-US.json")
-        models.append(LocaleModel(locale=locale, path=path, data=load_model(path)))
+        models.append(load_model(path))
     if not models:
         raise ContentError(f"{model_dir}: no interaction models (<locale>.json) found")
     return tuple(models)
@@ -169,7 +142,7 @@ _WORDS = re.compile(r"[^\w'{} ]+", re.UNICODE)
 
 def _words(text: str) -> str:
     """Lower case, punctuation dropped, spaces collapsed: how phrases and samples are compared."""
-    return normalise(_WORDS.sub(" ", text))
+    return sample_key(_WORDS.sub(" ", text))
 
 
 def example_phrase_problem(
@@ -221,7 +194,7 @@ def _fill(content: Content, text: str, params: Mapping[str, str]) -> str:
     return content.format(text, **params)
 
 
-def build_listing(store: ContentStore, model: LocaleModel) -> Listing:
+def build_listing(store: ContentStore, model: InteractionModel) -> Listing:
     """The store listing of one locale, from its content (English when the language has none)."""
     warnings: list[str] = []
     content = store.for_locale(model.locale)
@@ -242,10 +215,11 @@ def build_listing(store: ContentStore, model: LocaleModel) -> Listing:
         raise ContentError(f"{listing_content.tag}: manifest.disclaimer is empty")
     description = f"{description}\n\n{disclaimer}"
     connecting = _texts(listing_content, "manifest.connecting_words")
+    samples = {sample_key(sample) for sample in model.samples()}
     phrases = []
     for text in _texts(listing_content, "manifest.example_phrases"):
         phrase = _fill(listing_content, text, params)
-        problem = example_phrase_problem(phrase, model.invocation_name, model.samples, connecting)
+        problem = example_phrase_problem(phrase, model.invocation_name, samples, connecting)
         if problem is None:
             phrases.append(phrase)
         elif fallback:
@@ -276,7 +250,7 @@ def build_listing(store: ContentStore, model: LocaleModel) -> Listing:
     return Listing(locale=model.locale, data=data, warnings=tuple(warnings))
 
 
-def _testing_instructions(store: ContentStore, model: LocaleModel) -> str:
+def _testing_instructions(store: ContentStore, model: InteractionModel) -> str:
     content = store.for_locale(model.locale)
     if not content.has("manifest.testing_instructions"):
         content = store.for_locale(DEFAULT_LANGUAGE)
@@ -285,7 +259,7 @@ def _testing_instructions(store: ContentStore, model: LocaleModel) -> str:
 
 def build_manifest(
     store: ContentStore,
-    models: Sequence[LocaleModel],
+    models: Sequence[InteractionModel],
     endpoint: Endpoint,
     *,
     privacy_url: str | None = None,
@@ -331,7 +305,7 @@ def _write_json(path: Path, data: Any) -> None:
 def write_project(
     out: Path,
     manifest: Mapping[str, Any],
-    models: Sequence[LocaleModel],
+    models: Sequence[InteractionModel],
     profile: str = "default",
     code: lambda_build.LambdaCode | None = None,
     aws_region: str = lambda_build.DEFAULT_AWS_REGION,
@@ -356,7 +330,7 @@ def write_project(
         shutil.rmtree(out / lambda_build.CODE_FOLDER)
     for model in models:
         path = custom / f"{model.locale}.json"
-        _write_json(path, model.data)
+        _write_json(path, model.raw)
         written.append(path)
     for name, data in sorted((assets or {}).items()):
         path = out / "skill-package" / name

@@ -10,6 +10,7 @@ import pytest
 
 from skill.config import DEFAULT_MODEL_DIR
 from skill.tools.checks.model import check_model, check_near_duplicates
+from skill.tools.models import language_model
 
 
 def _planted(tmp_path: Path, intent_name: str, sample: str, locale: str = "en-US") -> Path:
@@ -17,7 +18,7 @@ def _planted(tmp_path: Path, intent_name: str, sample: str, locale: str = "en-US
     path = tmp_path / "interaction_model" / f"{locale}.json"
     shutil.copy(DEFAULT_MODEL_DIR / f"{locale}.json", path)
     model = json.loads(path.read_text(encoding="utf-8"))
-    intent = next(i for i in model["interactionModel"]["languageModel"]["intents"] if i["name"] == intent_name)
+    intent = next(i for i in language_model(model)["intents"] if i["name"] == intent_name)
     intent["samples"].append(sample)
     path.write_text(json.dumps(model, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path

@@ -130,7 +130,7 @@ def en_us_run():
     from skill.alexa.builder import build_skill
     from skill.config import SkillConfig
     from skill.tools.checks.selfcheck import LocaleRun
-    from skill.tools.checks.model import load_model
+    from skill.tools.models import load_model
 
     def run():
         return LocaleRun(build_skill(SkillConfig(dev=True)), "en-US", load_model(DEFAULT_MODEL_DIR / "en-US.json"))

@@ -13,6 +13,7 @@ import yaml
 
 from skill.cli import main
 from skill.config import DEFAULT_CONTENT_DIR, DEFAULT_MODEL_DIR
+from skill.tools.models import language_model
 
 
 @pytest.fixture
@@ -37,7 +38,7 @@ def edit_yaml(path: Path, change: Callable[[dict], None]) -> None:
 
 def edit_model(path: Path, change: Callable[[dict], None]) -> None:
     model = json.loads(path.read_text(encoding="utf-8"))
-    change(model["interactionModel"]["languageModel"])
+    change(language_model(model))
     path.write_text(json.dumps(model, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
@@ -157,7 +158,7 @@ def _invocation_with_open(content: Path, models: Path) -> None:
 
 def _spanish_invocation_with_abre(content: Path, models: Path) -> None:
     model = json.loads((models / "en-US.json").read_text(encoding="utf-8"))
-    model["interactionModel"]["languageModel"]["invocationName"] = "abre la guia"
+    language_model(model)["invocationName"] = "abre la guia"
     (models / "es-US.json").write_text(json.dumps(model, indent=2), encoding="utf-8")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from skill.config import DEFAULT_MODEL_DIR
-from skill.tools.checks.model import load_model, model_paths
+from skill.tools.models import load_model, model_paths, parse_model
 from skill.tools.nlu.matcher import (
     ER_SUCCESS_MATCH,
     ER_SUCCESS_NO_MATCH,
@@ -204,18 +204,17 @@ def test_a_resolved_slot_in_the_request_has_alexa_shape(en):
 def test_every_sample_of_every_model_matches_its_own_intent(path):
     """The matcher must at least understand the model's own samples (with a slot value filled in)."""
     matcher = Matcher.load(path)
-    language_model = load_model(path)["interactionModel"]["languageModel"]
-    types = {t["name"]: t["values"][0]["name"]["value"] for t in language_model.get("types", [])}
+    model = load_model(path)
+    types = {t.name: t.values[0].value for t in model.types}
     wrong = []
-    for intent in language_model["intents"]:
-        slot_types = {s["name"]: s["type"] for s in intent.get("slots", [])}
-        for sample in intent.get("samples", []):
+    for intent in model.intents:
+        for sample in intent.samples:
             said = sample
-            for slot, slot_type in slot_types.items():
+            for slot, slot_type in intent.slot_types.items():
                 said = said.replace("{" + slot + "}", types.get(slot_type, "three weeks"))
             heard = matcher.match(said)
-            if heard.intent != intent["name"] and normalise(heard.sample or "") != normalise(sample):
-                wrong.append(f"{said!r} -> {heard.intent} (from {intent['name']})")
+            if heard.intent != intent.name and normalise(heard.sample or "") != normalise(sample):
+                wrong.append(f"{said!r} -> {heard.intent} (from {intent.name})")
     # Models may share a sample text between intents only through slots; anything else is a miss.
     assert not wrong, f"{path.stem}: samples heard as another intent:\n" + "\n".join(wrong)
 
@@ -268,7 +267,7 @@ SPANISH_MODEL = {
     ],
 )
 def test_spanish_accents_built_ins_and_durations(said, intent, check):
-    heard = Matcher(SPANISH_MODEL, "es-US").match(said)
+    heard = Matcher(parse_model(SPANISH_MODEL), "es-US").match(said)
     assert heard.intent == intent, f"{said!r}: heard {heard.describe()}"
     if check:
         slot, expected = check

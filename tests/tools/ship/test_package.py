@@ -23,6 +23,7 @@ from ask_smapi_model.v1.skill.manifest.skill_manifest_envelope import SkillManif
 
 from skill.cli import main
 from skill.config import DEFAULT_CONTENT_DIR, DEFAULT_MODEL_DIR
+from skill.tools.models import parse_model
 from skill.tools.ship import lambda_build, package
 from tests.support.envelopes import envelope, launch_request
 
@@ -177,9 +178,9 @@ def test_every_description_carries_the_disclaimer(manifest, store):
 def test_example_phrases_are_real_sample_utterances(manifest, project, store):
     models = _models(project)
     for locale, listing in manifest["manifest"]["publishingInformation"]["locales"].items():
-        language = models[locale]["interactionModel"]["languageModel"]
-        invocation = language["invocationName"]
-        samples = {s.lower() for intent in language["intents"] for s in intent.get("samples", []) if "{" not in s}
+        model = parse_model(models[locale])
+        invocation = model.invocation_name
+        samples = {s.lower() for s in model.samples() if "{" not in s}
         connectors = set(_listing_content(store, locale).node("manifest.connecting_words"))
         phrases = listing["examplePhrases"]
         assert 1 <= len(phrases) <= 3, f"{locale}: Alexa takes at most three example phrases"
