@@ -13,9 +13,6 @@ Two rules, run by ``nose-twitch validate`` (each finding names the file and the 
   its values counts) or a phrase of a built-in intent. Suggestions are recognised by their cue
   words (:data:`CUES`); hints in indirect speech ("You can ask about causes") are not phrases and
   are not checked. A purpose clause after a phrase ("Say yes *to hear more*") is not part of it.
-
-:data:`PENDING` lists suggestions that fail today in files other branches are rewriting; they are
-reported apart ("pending") so the lead can fix them after merging, and then empty the list.
 """
 
 from __future__ import annotations
@@ -26,11 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from skill.domain.content import ContentError, ContentStore
+from skill.domain.content import DEFAULT_LANGUAGE, ContentError, ContentStore
 from skill.tools.checks.content import load_content_files, lookup, walk
 from skill.tools.checks.problem import Problem
 from skill.tools.models import readable_models
-from skill.tools.nlu.matcher import ER_SUCCESS_NO_MATCH, FALLBACK_INTENT, Matcher, fold, normalise
+from skill.tools.nlu.matcher import ER_SUCCESS_NO_MATCH, FALLBACK_INTENT, Matcher
+from skill.tools.ship.package import example_phrase_problem  # the store listing's own rule
 
 #: Cue words that introduce phrases to say, per language: a cue with a colon, or a "say" word.
 CUES: Mapping[str, re.Pattern[str]] = {
@@ -52,8 +50,6 @@ _SENTENCE = re.compile(r"[^.?!]*")
 _QUOTED = re.compile(r"\"([^\"]+)\"|“([^”]+)”|«([^»]+)»")
 #: Sections that are not spoken (the store listing has its own rule).
 _NOT_SPOKEN = frozenset({"manifest", "sources", "clinical_sources"})
-#: Suggestions failing today in files other branches own: (file, key, phrase). Lead: fix and empty.
-PENDING: frozenset[tuple[str, str, str]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -88,8 +84,7 @@ def _heard(matcher: Matcher, phrase: str, language: str) -> bool:
     if shorter != phrase:
         candidates.append(shorter)
     for candidate in candidates:
-        said = normalise(candidate)
-        meaning = matcher._exact(said, fold(said))  # exact only: no fuzzy guess, as a tester says it
+        meaning = matcher.exact(candidate)  # exact only: no fuzzy guess, as a tester says it
         if meaning is None or meaning.intent == FALLBACK_INTENT:
             continue
         if any(s.value is not None and s.status == ER_SUCCESS_NO_MATCH for s in meaning.slots):
@@ -104,11 +99,11 @@ def _file_of(files: Any, tag: str, language: str, key: str) -> str:
     return files.file_of(tag if own else (language if language in files.trees else tag), key)
 
 
-def check_suggestions(content_dir: Path, model_dir: Path) -> tuple[list[Problem], list[Problem]]:
-    """(problems, pending): suggested phrases a locale's model does not hear, one per file, key and phrase."""
+def check_suggestions(content_dir: Path, model_dir: Path) -> list[Problem]:
+    """Suggested phrases a locale's model does not hear, one per file, key and phrase."""
     files = load_content_files(content_dir)
     if files.problems:
-        return [], []  # content_checks reports them
+        return []  # the content checks report them
     failing: dict[tuple[str, str, str], list[str]] = {}
     for locale, model in sorted(readable_models(model_dir).items()):
         language = locale.split("-")[0].lower()
@@ -124,19 +119,14 @@ def check_suggestions(content_dir: Path, model_dir: Path) -> tuple[list[Problem]
                     continue
                 where = (_file_of(files, tag, language, key), key, phrase)
                 failing.setdefault(where, []).append(locale)
-    problems, pending = [], []
-    for (file, key, phrase), locales in sorted(failing.items()):
-        problem = Problem(
-            file, key, f"suggests saying {phrase!r}, which is not a sample of the model for {', '.join(locales)}"
-        )
-        (pending if (file, key, phrase) in PENDING else problems).append(problem)
-    return problems, pending
+    return [
+        Problem(file, key, f"suggests saying {phrase!r}, which is not a sample of the model for {', '.join(locales)}")
+        for (file, key, phrase), locales in sorted(failing.items())
+    ]
 
 
 def check_description_phrases(content_dir: Path, model_dir: Path) -> list[Problem]:
     """Quoted phrases in each locale's store description and summary that are not full example phrases."""
-    from skill.tools.ship.package import DEFAULT_LANGUAGE, example_phrase_problem  # the listing's own rule
-
     try:
         store = ContentStore.load(content_dir)
     except ContentError:

@@ -32,6 +32,7 @@ from skill.alexa.context import InvocationContext
 from skill.domain import facts
 from skill.domain.content import Content, ContentStore
 from skill.tools import envelopes
+from skill.tools.chat import plain_speech
 from skill.tools.nlu.matcher import ER_SUCCESS_MATCH, Interpretation
 
 BLIND_GLOB = "heldout_*.yaml"
@@ -216,8 +217,6 @@ def reaching_intents(answer: Answer, content: Content | None = None) -> list[tup
 
 
 def _speech(response: dict[str, Any]) -> str:
-    from skill.tools.chat import plain_speech
-
     ssml = ((response.get("response") or {}).get("outputSpeech") or {}).get("ssml", "")
     return plain_speech(ssml) if ssml else ""
 

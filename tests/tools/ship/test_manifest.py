@@ -160,9 +160,9 @@ def test_privacy_policy_document_states_what_is_kept():
 
 def test_validate_reports_a_committed_icon_of_the_wrong_size(monkeypatch):
     from skill.config import DEFAULT_CONTENT_DIR, DEFAULT_MODEL_DIR
-    from skill.tools.checks.validate import validate
+    from skill.tools.checks.project import check_project
 
     small = icons.icon_bytes("smallIconUri")
     monkeypatch.setattr("skill.tools.ship.manifest.icon_bytes", lambda field: small)
-    problems = [str(p) for p in validate(DEFAULT_CONTENT_DIR, DEFAULT_MODEL_DIR) if p.severity == "error"]
+    problems = [str(p) for p in check_project(DEFAULT_CONTENT_DIR, DEFAULT_MODEL_DIR) if p.severity == "error"]
     assert problems == ["skill/tools/ship/images: icons: error: largeIconUri must be a 512x512 PNG, is (108, 108)"], problems
