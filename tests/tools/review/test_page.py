@@ -16,6 +16,7 @@ import pytest
 
 from skill.cli import main
 from skill.domain.content import ContentStore
+from skill.domain.facts import facts_about, thing_ids
 from skill.domain.triage import Answer, Ask, Level, Protocol, TriageState, answer, next_step
 from skill.tools.review.page import LEVEL_COLOURS, build_review, outcome_node
 
@@ -267,3 +268,27 @@ def test_the_page_renders_in_a_headless_browser(chromium, page_file, page_html, 
     )
     not_white = sum(1 for row in rows[:: 10] for x in range(0, width * bpp, bpp * 10) if row[x : x + 3] != b"\xff\xff\xff")
     assert not_white > 2000, "the page should render text and tables, not a blank screen"
+
+
+# --- facts: each thing with its facts and sources (two locales) ---
+@pytest.fixture(scope="module")
+def two_locales_html(store) -> str:
+    return build_review(store, ["en-US", "es-ES"])
+
+
+@pytest.mark.parametrize("locale", ["en-US", "es-ES"])
+def test_each_thing_shows_its_facts_with_their_sources(two_locales_html, store, locale):
+    content = store.for_locale(locale)
+    start = two_locales_html.index(f'id="locale-{locale}"')
+    section = two_locales_html[start : two_locales_html.index(f"<!-- /locale-{locale} -->", start)]
+    for thing in thing_ids(content):
+        block_start = section.index(f'id="l-{locale}-things-{thing}"')
+        block = section[block_start : section.index("</div>", block_start)]
+        assert html.escape(content.format(content.node(f"things.{thing}.title")), quote=True) in block, thing
+        for fact in facts_about(content, thing):
+            assert html.escape(content.format(fact["say"]), quote=True) in block, f"{locale} {thing}: {fact['say']!r}"
+            sources = fact["source"] if isinstance(fact["source"], (list, tuple)) else [fact["source"]]
+            for source in sources:
+                assert f'href="#l-{locale}-src-{source}"' in block, f"{locale} {thing}: no badge for {source}"
+    line = html.escape(content.format(content.node("emergency_line.say")), quote=True)
+    assert content.text("locale.emergency_number") in line and line in section, f"{locale}: the emergency line is shown"
