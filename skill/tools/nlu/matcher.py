@@ -14,11 +14,12 @@ Custom slot values resolve like Alexa's entity resolution: the value or a synony
 ``ER_SUCCESS_MATCH`` with the value's id, anything else ``ER_SUCCESS_NO_MATCH``. ``AMAZON.DURATION``
 values are spoken English or Spanish durations turned into ISO-8601 ("three weeks" -> "P3W");
 what cannot be read is passed on as said. Built-in intents have no samples in a model, so a short
-phrase list per language stands in for Alexa's own (:data:`BUILTIN_PHRASES`).
+phrase list per language stands in for Alexa's own (:data:`BUILTIN_PHRASES`, read from
+``builtin_phrases.yaml``).
 
 Why this matcher and not the statistical classifier (:mod:`skill.tools.nlu.classifier`): ``chat`` is
 part of the installed tool set, and scikit-learn is a development dependency only; the matcher
-needs nothing beyond the standard library, starts instantly, gives the same answer on every machine
+needs nothing beyond the standard library and PyYAML, starts instantly, gives the same answer on every machine
 and says which sample it matched, which is what a developer debugging a model wants. The
 classifier is the *measurement* of how a learned NLU generalises (``nose-twitch nlu-eval`` and
 tests/nlu/), kept independent of the matcher so the two can disagree and show it.
@@ -31,8 +32,12 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
+
+import yaml
 
 from skill.tools import envelopes
 from skill.tools.models import InteractionModel, SlotType, load_model
@@ -48,57 +53,19 @@ _UNRESOLVED_SCORE = 0.8
 #: Similarity at which a spoken slot value counts as a near miss of a value or synonym.
 _VALUE_CUTOFF = 0.86
 
-#: Phrases for the built-in intents (which have no samples in a model), per language.
-BUILTIN_PHRASES: Mapping[str, Mapping[str, tuple[str, ...]]] = {
-    "en": {
-        "AMAZON.YesIntent": (
-            "yes", "yeah", "yep", "yup", "sure", "okay", "ok", "yes please", "please do", "of course",
-            "go ahead", "sounds good", "alright", "all right", "uh huh", "i do", "correct", "why not",
-            "sure thing", "yeah sure", "definitely", "absolutely", "yes i would", "i would",
-        ),
-        "AMAZON.NoIntent": (
-            "no", "nope", "nah", "no thanks", "no thank you", "not now", "no i don't", "i don't", "negative",
-            "no way", "not really", "i wouldn't", "no i wouldn't",
-        ),
-        "AMAZON.HelpIntent": (
-            "help", "help me", "what can i say", "what can you do", "i need help", "how does this work",
-            "what do i say", "what can i ask", "what are my options",
-        ),
-        "AMAZON.StopIntent": (
-            "stop", "exit", "goodbye", "bye", "bye bye", "enough", "that's enough", "that's all", "i'm done",
-            "shut up", "be quiet", "off", "end", "finish", "stop please", "please stop", "stop it", "quit",
-        ),
-        "AMAZON.CancelIntent": ("cancel", "never mind", "nevermind", "forget it", "cancel that"),
-        "AMAZON.RepeatIntent": (
-            "repeat", "repeat that", "say that again", "say it again", "again", "what did you say",
-            "come again", "pardon", "can you repeat that", "one more time",
-        ),
-        "AMAZON.StartOverIntent": ("start over", "restart", "start again", "begin again", "from the beginning",
-                                   "start from the beginning"),
-        "AMAZON.NavigateHomeIntent": ("go home", "home", "main menu", "go to the start", "back to the start",
-                                      "take me home"),
-    },
-    "es": {
-        "AMAZON.YesIntent": (
-            "sí", "si", "claro", "vale", "de acuerdo", "por supuesto", "sí por favor", "dale", "bueno",
-            "okey", "ok", "afirmativo", "sí quiero", "claro que sí", "venga", "perfecto",
-        ),
-        "AMAZON.NoIntent": ("no", "no gracias", "para nada", "nada", "no quiero", "negativo", "ahora no",
-                            "no no"),
-        "AMAZON.HelpIntent": ("ayuda", "ayúdame", "qué puedo decir", "qué puedes hacer", "necesito ayuda",
-                              "cómo funciona", "qué puedo preguntar"),
-        "AMAZON.StopIntent": ("para", "parar", "detente", "salir", "adiós", "basta", "termina", "terminar",
-                              "ya está", "ya basta", "sal", "cállate",
-                              "para por favor", "ya para", "detente por favor"),
-        "AMAZON.CancelIntent": ("cancela", "cancelar", "olvídalo", "déjalo", "olvida eso"),
-        "AMAZON.RepeatIntent": ("repite", "repítelo", "repetir", "otra vez", "puedes repetir", "qué dijiste",
-                                "repite eso", "dilo otra vez"),
-        "AMAZON.StartOverIntent": ("empieza de nuevo", "empezar de nuevo", "volver a empezar", "reinicia",
-                                   "desde el principio", "comienza de nuevo"),
-        "AMAZON.NavigateHomeIntent": ("ir al inicio", "inicio", "menú principal", "vuelve al inicio",
-                                      "volver al inicio", "al inicio"),
-    },
-}
+
+def _builtin_phrases() -> Mapping[str, Mapping[str, tuple[str, ...]]]:
+    """``builtin_phrases.yaml`` (shipped with this package), read-only: language -> intent -> phrases."""
+    text = resources.files(__package__).joinpath("builtin_phrases.yaml").read_text(encoding="utf-8")
+    return MappingProxyType({
+        language: MappingProxyType({intent: tuple(str(p) for p in phrases) for intent, phrases in intents.items()})
+        for language, intents in yaml.safe_load(text).items()
+    })
+
+
+#: Phrases for the built-in intents (which have no samples in a model), per language, from
+#: ``skill/tools/nlu/builtin_phrases.yaml``.
+BUILTIN_PHRASES: Mapping[str, Mapping[str, tuple[str, ...]]] = _builtin_phrases()
 
 # --- text normalisation -------------------------------------------------------------------------
 

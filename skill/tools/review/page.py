@@ -10,6 +10,12 @@ are found by driving the triage engine itself, not drawn by hand.
 One self-contained file: inline CSS and SVG, no scripts, no network. The page's own headings are
 English (it is a tool for the team and its reviewing clinician); the skill's words are the
 content's own.
+
+The markup lives in Jinja2 templates (``templates/``, shipped as package data, autoescaped): the page
+(``page.html.j2`` with ``page.css``), one locale's part (``locale.html.j2``) and the flow diagram
+(``flow.svg.j2``). This module builds their view models: :meth:`LocaleReview.view` walks the content
+in page order (counting what is shown and which facts cite which source), :func:`flow_view` does the
+diagram's layout arithmetic.
 """
 
 from __future__ import annotations
@@ -23,6 +29,9 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from skill.alexa.triage_replies import TriageTexts, outcome_details
 from skill.alexa.triage_replies import outcome as triage_outcome
@@ -142,6 +151,17 @@ def _is_words(key: str) -> bool:
 # --- one locale -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Line:
+    """A row of a lines table: a text with its label, key and sources, or (``heading``) a sub-heading."""
+
+    label: str
+    key: str = ""
+    text: str = ""
+    sources: tuple[str, ...] = ()
+    heading: bool = False
+
+
 @dataclass
 class LocaleReview:
     """Renders one locale's part of the page and remembers which texts it has shown."""
@@ -169,201 +189,134 @@ class LocaleReview:
         return self.content.format(text, **{**self.params, **extra})
 
     def say(self, key: str) -> str:
-        """The escaped, filled text at a key (marked as shown)."""
+        """The filled text at a key (marked as shown); the template escapes it."""
         value = self.content.node(key)
         self.shown.add(key)
-        return esc(self.fill(value)) if isinstance(value, str) else ""
+        return self.fill(value) if isinstance(value, str) else ""
 
-    def badges(self, key: str, node: object | None = None) -> str:
+    def badges(self, key: str, node: object | None = None) -> tuple[str, ...]:
+        """The source ids a node cites (each citation remembered for the source list)."""
         node = self.content.node(key) if node is None else node
         ids = _sources(node)
         for source in ids:
             self.cited[source].append(key)
-        return "".join(f'<a class="src" href="#{self.dom}-src-{esc(s)}">{esc(s)}</a>' for s in ids)
+        return ids
 
-    def row(self, key: str, label: str | None = None, *, sources_of: str | None = None) -> str:
-        badges = self.badges(sources_of) if sources_of else ""
+    def line(self, key: str, label: str | None = None, *, sources_of: str | None = None) -> Line:
+        sources = self.badges(sources_of) if sources_of else ()
         label = label if label is not None else key.rsplit(".", 1)[-1].replace("_", " ")
-        return (
-            f'<tr><th>{esc(label)}</th><td>{self.say(key)} {badges}</td>'
-            f'<td class="key">{esc(key)}</td></tr>'
-        )
+        return Line(label=label, key=key, text=self.say(key), sources=sources)
 
-    def table(self, key: str, *, skip: Iterable[str] = ()) -> str:
-        """Every text below a key, in content order, as rows (lists numbered, facts with sources)."""
+    def lines(self, key: str, *, skip: Iterable[str] = ()) -> list[Line]:
+        """Every text below a key, in content order (lists numbered, facts with sources, a sub-mapping
+        as a heading line and then its own lines)."""
         node = self.content.node(key)
-        rows = []
+        rows: list[Line] = []
         for sub, value in node.items():
             if sub in _NOT_WORDS or sub in skip:
                 continue
             sub_key = f"{key}.{sub}"
             if isinstance(value, str):
-                rows.append(self.row(sub_key))
+                rows.append(self.line(sub_key))
             elif isinstance(value, tuple):
                 for index, item in enumerate(value):
                     item_key = f"{sub_key}.{index}"
                     if isinstance(item, str):
-                        rows.append(self.row(item_key, f"{sub.replace('_', ' ')} {index + 1}"))
+                        rows.append(self.line(item_key, f"{sub.replace('_', ' ')} {index + 1}"))
                     elif isinstance(item, Mapping) and isinstance(item.get("say"), str):
-                        rows.append(self.row(f"{item_key}.say", f"{sub.replace('_', ' ')} {index + 1}", sources_of=item_key))
+                        rows.append(self.line(f"{item_key}.say", f"{sub.replace('_', ' ')} {index + 1}", sources_of=item_key))
             elif isinstance(value, Mapping):
-                rows.append(f'<tr><th colspan="3" class="sub">{esc(sub.replace("_", " "))}</th></tr>')
-                rows.append(self.table(sub_key).removeprefix('<table class="lines">').removesuffix("</table>"))
-        return f'<table class="lines">{"".join(rows)}</table>'
+                rows.append(Line(label=sub.replace("_", " "), heading=True))
+                rows += self.lines(sub_key)
+        return rows
 
-    # --- parts ---
+    # --- the view model, part by part, in page order (what is shown and cited is counted as it goes) ---
 
-    def render(self, svg: str) -> str:
-        parts = [
-            f'<section class="locale" id="locale-{esc(self.locale)}" lang="{esc(self.locale)}">',
-            f"<h2>{esc(self.locale)}</h2>",
-            self._intro(),
-            self._emergency(),
-            '<h3 id="' + self.dom + '-flow">Symptom check: the flow</h3>',
-            '<p class="note">Questions in the order asked. An arrow shows where each answer leads; '
-            '"not sure" counts like "yes" and the outcome then begins "to be safe". '
-            "Drawn by answering every question through the skill's own triage engine.</p>",
-            f'<figure class="flow">{svg}</figure>',
-            self._questions(),
-            self._symptoms(),
-            self._outcomes(),
-            "<h3>Symptom check: other lines</h3>",
-            self.table("triage.texts"),
-            self._topics("topic", "topics", "Topics"),
-            self._topics("trigger", "triggers", "Triggers"),
-            self._facts(),
-            self._conversation(),
-            self._listing(),
-            self._sources(),
-            self._others(),
-            f"</section><!-- /locale-{esc(self.locale)} -->",
-        ]
-        return "\n".join(parts)
+    def view(self) -> dict[str, Any]:
+        """Everything templates/locale.html.j2 shows for this locale, built in the page's order."""
+        view: dict[str, Any] = {"locale": self.locale, "dom": self.dom, "tag": self.content.tag}
+        view["intro"] = [self.line(f"locale.{k}", k.replace("_", " ")) for k in self.content.node("locale")]
+        view["emergency"] = self._emergency()
+        view["questions"] = self._questions()
+        view["sign_words"] = self.lines("triage.signs") if self.content.has("triage.signs") else None
+        view["symptoms"] = self._symptoms()
+        view["outcomes"] = self._outcomes()
+        view["triage_texts"] = self.lines("triage.texts")
+        view["topics"] = self._topics("topic", "topics", "Topics")
+        view["triggers"] = self._topics("trigger", "triggers", "Triggers")
+        view["facts"] = self._facts()
+        view["conversation"] = self._conversation()
+        view["listing"] = self.lines("manifest", skip=("connecting_words",)) if self.content.has("manifest") else None
+        view["sources"] = self._sources()
+        view["others"] = self._others()
+        return view
 
-    def _intro(self) -> str:
-        rows = "".join(self.row(f"locale.{k}", k.replace("_", " ")) for k in self.content.node("locale"))
-        fallback = (
-            f'<p class="warn">No content of its own: this locale speaks the {esc(self.content.tag)} content.</p>'
-            if self.content.tag != self.locale
-            else ""
-        )
-        return (
-            f'<p>Content: <code>{esc(self.content.tag)}</code>. Locale settings fill the placeholders below; '
-            f"⟨name⟩ marks a value filled in during the conversation.</p>{fallback}"
-            f'<table class="lines">{rows}</table>'
-        )
-
-    def _emergency(self) -> str:
+    def _emergency(self) -> dict[str, Any]:
         """The emergency answer as spoken, its lines, and the phrasings that reach it."""
         from skill.alexa.emergency_reply import emergency_reply
 
         reply = emergency_reply(self.content, stroke=True)
-        spoken = esc(reply.text)
-        phrasings = "".join(f"<li>{esc(p)}</li>" for p in self.emergency_phrasings)
-        heard = (
-            f"<details><summary>{len(self.emergency_phrasings)} phrasings in this locale's model reach it"
-            f"</summary><ul class=\"phrasings\">{phrasings}</ul></details>"
-            if self.emergency_phrasings
-            else '<p class="warn">No interaction model for this locale: no phrasings to show.</p>'
-        )
-        return (
-            f'<h3 id="{self.dom}-emergency">Emergency: what anyone reporting a stroke or emergency hears</h3>'
-            '<p class="note">Said in any state of the conversation (launch, a topic, the symptom check, an '
-            "outcome), before anything else. The session stays open once so the number can be heard again.</p>"
-            f'<p class="spoken emergency">{spoken}</p>' + self.table("emergency") + heard
-        )
+        return {"spoken": reply.text, "lines": self.lines("emergency"), "phrasings": self.emergency_phrasings}
 
-    def _questions(self) -> str:
-        rows = []
+    def _questions(self) -> list[dict[str, Any]]:
+        questions = []
         for index, question in enumerate(self.protocol.questions):
             key = f"triage.questions.{index}"
-            level = question.level
-            rows.append(
-                f'<tr class="question" id="{self.dom}-q-{esc(question.id)}">'
-                f'<td class="num">{index + 1}</td>'
-                f'<td><span class="level" style="background:{_tint(LEVEL_COLOURS[level])}">{esc(level.key)}</span>'
-                f'<br><code>{esc(question.id)}</code></td>'
-                f'<td><p class="ask">{self.say(key + ".ask")}</p>'
-                f'<p><b>Reprompt:</b> {self.say(key + ".reprompt")}</p>'
-                f'<p><b>Why (if asked):</b> {self.say(key + ".why")}</p>'
-                f"{self._question_reason(key)}"
-                f"<p><b>Signs (at most three):</b> {self._signs(key, question.signs)}</p></td>"
-                f"<td>{self.badges(key)}</td></tr>"
-            )
-        words = (
-            "<h4>The words that name each sign</h4>"
-            '<p class="note">Not spoken. <code>validate</code> checks that a question names its signs and '
-            "that its reprompt names exactly the same ones.</p>" + self.table("triage.signs")
-            if self.content.has("triage.signs") else ""
-        )
-        return (
-            "<h3>Symptom check: every question</h3>"
-            '<table class="grid"><tr><th>#</th><th>Level</th><th>What Alexa asks</th><th>Sources</th></tr>'
-            + "".join(rows)
-            + "</table>"
-            + words
-        )
+            questions.append({
+                "number": index + 1, "id": question.id, "level": question.level.key,
+                "tint": _tint(LEVEL_COLOURS[question.level]),
+                "ask": self.say(key + ".ask"), "reprompt": self.say(key + ".reprompt"), "why": self.say(key + ".why"),
+                # The reason the outcome speaks when this question led to it (spoken only, never on a
+                # card); none for the emergency questions, whose outcome is the emergency answer.
+                "reason": self.say(key + ".reason") if self.content.has(key + ".reason") else None,
+                "signs": self._signs(key, question.signs),
+                "sources": self.badges(key),
+            })  # fmt: skip
+        return questions
 
     def _signs(self, key: str, signs: Sequence[str]) -> str:
         """The sign ids a question names (validate checks its ask and reprompt name exactly these)."""
         self.shown.update(f"{key}.signs.{index}" for index in range(len(signs)))
-        return esc(", ".join(signs))
+        return ", ".join(signs)
 
-    def _question_reason(self, key: str) -> str:
-        """The reason the outcome speaks when this question led to it (spoken only, never on a card)."""
-        if not self.content.has(key + ".reason"):
-            return "<p><b>At the outcome:</b> the emergency outcome (the number first).</p>"
-        return f'<p><b>Reason spoken at the outcome (never on the card):</b> {self.say(key + ".reason")}</p>'
-
-    def _symptoms(self) -> str:
+    def _symptoms(self) -> dict[str, Any]:
         names = self.content.node("triage.symptom_names") if self.content.has("triage.symptom_names") else {}
         rows = []
         for symptom in names:
             name = self.say(f"triage.symptom_names.{symptom}")
             question_id = self.protocol.symptom_map.get(symptom)
-            target = "nothing: read back, then asked" if question_id is None else self._question_link(question_id)
             again_id = self.protocol.reask_map.get(symptom)
-            again = "" if again_id is None else self._question_link(again_id)
             self.shown.add(f"triage.reask.{symptom}")
-            rows.append(f"<tr><td><code>{esc(symptom)}</code></td><td>{name}</td><td>{target}</td><td>{again}</td></tr>")
-        duration_index = self.protocol.index(self.protocol.duration_question) + 1
-        duration = self.content.node("triage.duration")
-        return (
-            "<h3>Symptom check: symptoms said up front</h3>"
-            '<p class="note">A symptom named in a check request ("check my symptoms, my arm is weak") is read '
-            "back as said and answers its question yes in advance; every more urgent question is still asked "
-            "first. No symptom answers a sudden (emergency) question, and a plain headache or dizziness is "
-            "asked about, never assumed. Said during the check, after its emergency question was answered "
-            "no, a stroke sign takes that no back: the read-back, then that question again (last column).</p>"
-            '<table class="grid"><tr><th>Symptom value</th><th>Read back as</th><th>Answers yes to</th>'
-            "<th>Asked again mid-check</th></tr>"
-            + "".join(rows)
-            + "</table>"
-            f'<p>A duration of {self.protocol.duration_min_days} days or more answers '
-            f'<a href="#{self.dom}-q-{esc(self.protocol.duration_question)}">question {duration_index}</a> '
-            f"yes in advance. {self.badges('triage.duration', duration)}</p>"
-        )
+            rows.append({"id": symptom, "name": name, "answers": self._question_link(question_id),
+                         "again": self._question_link(again_id)})
+        return {
+            "rows": rows,
+            "min_days": self.protocol.duration_min_days,
+            "duration": self._question_link(self.protocol.duration_question),
+            "sources": self.badges("triage.duration", self.content.node("triage.duration")),
+        }
 
-    def _question_link(self, question_id: str) -> str:
-        index = self.protocol.index(question_id) + 1
-        return f'<a href="#{self.dom}-q-{esc(question_id)}">question {index}</a> ({esc(question_id)})'
+    def _question_link(self, question_id: str | None) -> dict[str, Any] | None:
+        if question_id is None:
+            return None
+        return {"id": question_id, "number": self.protocol.index(question_id) + 1}
 
-    def _outcomes(self) -> str:
-        blocks = ["<h3>Symptom check: every outcome</h3>"]
+    def _outcomes(self) -> list[dict[str, Any]]:
+        outcomes = []
         for level in Level:
             key = f"triage.outcomes.{level.key}"
             if not self.content.has(key):
-                blocks.append(f'<p class="warn">No outcome texts for {esc(level.key)}.</p>')
+                outcomes.append({"missing": True, "level": level.key})
                 continue
-            blocks.append(
-                f'<div class="outcome" id="{self.dom}-outcome-{level.key}" '
-                f'style="background:{_tint(LEVEL_COLOURS[level], 0.88)}">'
-                f"<h4>{esc(level.key.replace('_', ' '))}: {self.say(key + '.card_title')} {self.badges(key)}</h4>"
-                f"{self.table(key, skip=('card_title',))}{self._outcome_turns(level)}</div>"
-            )
-        return "".join(blocks)
+            outcomes.append({
+                "missing": False, "level": level.key, "tint": _tint(LEVEL_COLOURS[level], 0.88),
+                "name": level.key.replace("_", " "), "title": self.say(key + ".card_title"),
+                "sources": self.badges(key), "lines": self.lines(key, skip=("card_title",)),
+                "turns": self._outcome_turns(level),
+            })  # fmt: skip
+        return outcomes
 
-    def _outcome_turns(self, level: Level) -> str:
+    def _outcome_turns(self, level: Level) -> list[str]:
         """The outcome as the skill speaks it (built by the skill's own reply code), turn by turn."""
         texts = TriageTexts(content=self.content, protocol=self.protocol)
         # An example: the first question of the level answered yes (its reason is spoken).
@@ -371,17 +324,12 @@ class LocaleReview:
         reasons = example if level not in (Level.EMERGENCY, Level.SELF_CARE) else ()
         first = triage_outcome(texts, TriageState(), Outcome(level=level, reasons=reasons, to_be_safe=False))
         turns = [first, outcome_details(texts, level)] if first.question else [first]
-        shown = "".join(
-            f'<div class="turn"><div class="turn-n">Turn {number}{" (after yes)" if number > 1 else ""}'
-            f"</div><p>{esc(reply.text)}</p></div>"
-            for number, reply in enumerate(turns, start=1)
-        )
-        return f'<div class="spoken"><div class="turn-n">As spoken</div>{shown}</div>'
+        return [reply.text for reply in turns]
 
-    def _topics(self, kind: str, section: str, heading: str) -> str:
+    def _topics(self, kind: str, section: str, heading: str) -> dict[str, Any] | None:
         if not self.content.has(section):
-            return ""
-        blocks = [f"<h3>{heading}</h3>"]
+            return None
+        topics = []
         for topic_id, node in self.content.node(section).items():
             key = f"{section}.{topic_id}"
             items = node.get("items", ())
@@ -390,141 +338,86 @@ class LocaleReview:
                 current = page(self.content, kind, topic_id, start)
                 lines = []
                 if start == 0 and node.get("intro"):
-                    lines.append(f"<li class='intro'>{self.say(key + '.intro')} {self.badges(key)}</li>")
+                    lines.append({"intro": True, "text": self.say(key + ".intro"), "sources": self.badges(key)})
                 for offset in range(len(current.points)):
                     item_key = f"{key}.items.{start + offset}"
-                    lines.append(f"<li>{self.say(item_key + '.say')} {self.badges(item_key, items[start + offset])}</li>")
-                if current.next_start is not None:
-                    closing = f"{self.say('more.question')} <span class='muted'>(reprompt: {self.say('more.reprompt')})</span>"
-                else:
-                    help_key = "trigger_help" if kind == "trigger" else key
-                    closing = (
-                        f"{self.say(help_key + '.followup')} "
-                        f"<span class='muted'>(reprompt: {self.say(help_key + '.reprompt')})</span>"
-                    )
-                turns.append(
-                    f'<div class="turn"><div class="turn-n">Turn {len(turns) + 1}</div><ul>{"".join(lines)}</ul>'
-                    f'<p class="closing">{closing}</p></div>'
-                )
+                    lines.append({"intro": False, "text": self.say(item_key + ".say"),
+                                  "sources": self.badges(item_key, items[start + offset])})
+                closing_key = "more" if current.next_start is not None else ("trigger_help" if kind == "trigger" else key)
+                closing = self.say(closing_key + (".question" if closing_key == "more" else ".followup"))
+                turns.append({"said": lines, "closing": closing, "reprompt": self.say(closing_key + ".reprompt")})
                 if current.next_start is None:
                     break
                 start = current.next_start
-            extra = []
-            if node.get("yes_topic"):
-                extra.append(f"“Yes” to the follow-up answers the topic <code>{esc(node['yes_topic'])}</code>.")
-            if node.get("offers_check"):
-                extra.append("“Yes” to the follow-up starts the symptom check.")
-            name = f" <span class='muted'>(heard as “{self.say(key + '.name')}”)</span>" if "name" in node else ""
-            blocks.append(
-                f'<div class="topic" id="{self.dom}-{esc(section)}-{esc(topic_id)}">'
-                f"<h4>{self.say(key + '.title')}{name} <code>{esc(topic_id)}</code></h4>"
-                + "".join(turns)
-                + (f'<p class="note">{" ".join(extra)}</p>' if extra else "")
-                + "</div>"
-            )
-        if kind == "trigger" and self.content.has("trigger_help"):
-            blocks.append("<h4>Trigger lines</h4>" + self.table("trigger_help"))
-        return "".join(blocks)
+            topics.append({
+                "id": topic_id, "turns": turns, "yes_topic": node.get("yes_topic"),
+                "offers_check": bool(node.get("offers_check")),
+                "name": self.say(key + ".name") if "name" in node else None, "title": self.say(key + ".title"),
+            })  # fmt: skip
+        help_lines = self.lines("trigger_help") if kind == "trigger" and self.content.has("trigger_help") else None
+        return {"heading": heading, "section": section, "topics": topics, "help_lines": help_lines}
 
-    def _facts(self) -> str:
+    def _facts(self) -> dict[str, Any] | None:
         """Each thing the skill can be asked about, with its facts (and their sources) as spoken."""
         if not self.content.has("things"):
-            return ""
-        blocks = ["<h3>Facts: focused questions about one thing</h3>"]
+            return None
+        emergency_line = None
         if self.content.has(EMERGENCY_LINE):
-            blocks.append(
-                f'<p class="note">Emergency line (said first where marked): {self.say(EMERGENCY_LINE + ".say")} '
-                f"{self.badges(EMERGENCY_LINE)}</p>"
-            )
+            emergency_line = {"text": self.say(EMERGENCY_LINE + ".say"), "sources": self.badges(EMERGENCY_LINE)}
         fact_keys = {id(node): key for key, node in self.content.node("facts").items()}
+        things = []
         for thing in facts.thing_ids(self.content):
-            lines = []
-            if self.content.node(f"things.{thing}").get("emergency_first"):
-                lines.append("<li class='muted'>(the emergency line)</li>")
+            said = []
             for node in facts.facts_about(self.content, thing):
                 key = f"facts.{fact_keys[id(node)]}"
-                lines.append(f"<li>{self.say(key + '.say')} {self.badges(key, node)}</li>")
+                said.append({"text": self.say(key + ".say"), "sources": self.badges(key, node)})
             topic = self.content.node(f"things.{thing}").get("topic")
-            offer = self.say(f"facts_help.offer.{topic}") if topic else ""
-            title, name = self.say(f"things.{thing}.title"), self.say(f"things.{thing}.name")
-            blocks.append(
-                f'<div class="topic" id="{self.dom}-things-{esc(thing)}">'
-                f"<h4>{title} <span class='muted'>(named “{name}”)</span> <code>{esc(thing)}</code></h4>"
-                f"<ul>{''.join(lines)}</ul>"
-                f'<p class="closing">{offer} <span class="muted">(“yes” answers <code>{esc(topic)}</code>)</span></p>'
-                "</div>"
-            )
-        blocks.append("<h4>Fact lines</h4>" + self.table("facts_help"))
+            things.append({
+                "id": thing, "emergency_first": bool(self.content.node(f"things.{thing}").get("emergency_first")),
+                "facts": said, "topic": topic, "offer": self.say(f"facts_help.offer.{topic}") if topic else "",
+                "title": self.say(f"things.{thing}.title"), "name": self.say(f"things.{thing}.name"),
+            })  # fmt: skip
+        help_lines = self.lines("facts_help")
+        routing = None
         if self.content.has("routing"):
-            rows = []
+            routing = []
             for index, entry in enumerate(self.content.node("routing")):
                 key = f"routing.{index}"
-                named = self.say(f"{key}.name") if entry.get("name") else '<span class="muted">(its own name)</span>'
-                rows.append(f"<tr><th><code>{esc(entry.get('to', ''))}</code></th><td>{named}</td>"
-                            f"<td>{self.say(f'{key}.words')}</td></tr>")
-            blocks.append(
-                "<h4>Where a question the model could not place goes</h4>"
-                '<p class="note">The words a device heard in an unmatched slot: the answer with the most of its '
-                "words heard is given (then the safety line); a tie is asked about; none names the closest.</p>"
-                '<table class="grid"><tr><th>Answer</th><th>Named in a list as</th><th>Words that point to it</th></tr>'
-                + "".join(rows) + "</table>"
-            )
-        return "".join(blocks)
+                routing.append({"to": entry.get("to", ""), "name": self.say(f"{key}.name") if entry.get("name") else None,
+                                "words": self.say(f"{key}.words")})
+        return {"emergency_line": emergency_line, "things": things, "help_lines": help_lines, "routing": routing}
 
-    def _conversation(self) -> str:
-        rows = []
+    def _conversation(self) -> list[dict[str, Any]]:
+        parts = []
         for key, value in self.content.tree.items():
             if key in _OWN_PART:
                 continue
             if isinstance(value, str):
-                rows.append(f'<table class="lines">{self.row(key)}</table>')
+                parts.append({"heading": None, "line": self.line(key)})
             elif isinstance(value, Mapping):
-                rows.append(f"<h4>{esc(key.replace('_', ' '))}</h4>{self.table(key)}")
-        return "<h3>Conversation: launch, help, fallback and every other line</h3>" + "".join(rows)
+                parts.append({"heading": key.replace("_", " "), "lines": self.lines(key)})
+        return parts
 
-    def _listing(self) -> str:
-        if not self.content.has("manifest"):
-            return (
-                "<h3>Skill store listing</h3>"
-                '<p class="warn">No store listing in this locale\'s content; the package uses English.</p>'
-            )
-        return "<h3>Skill store listing</h3>" + self.table("manifest", skip=("connecting_words",))
-
-    def _sources(self) -> str:
+    def _sources(self) -> dict[str, Any]:
         rows = []
         for section in ("sources", "clinical_sources"):
             if not self.content.has(section):
                 continue
             for source_id, node in self.content.node(section).items():
                 key = f"{section}.{source_id}"
-                details = "".join(
-                    f"<div><b>{esc(k)}:</b> {self.say(f'{key}.{k}')}</div>" for k, v in node.items() if isinstance(v, str)
-                )
-                cited = self.cited.get(source_id, [])
-                rows.append(
-                    f'<tr id="{self.dom}-src-{esc(source_id)}"><td><code>{esc(source_id)}</code></td><td>{details}</td>'
-                    f'<td>{len(cited)} facts<details><summary>which</summary>'
-                    f'{"".join(f"<div class=key>{esc(c)}</div>" for c in cited)}</details></td></tr>'
-                )
+                details = [(k, self.say(f"{key}.{k}")) for k, v in node.items() if isinstance(v, str)]
+                rows.append({"id": source_id, "details": details, "cited": list(self.cited.get(source_id, []))})
         known = {row for section in ("sources", "clinical_sources") if self.content.has(section)
                  for row in self.content.node(section)}  # fmt: skip
-        unknown = sorted(set(self.cited) - known)
-        warn = f'<p class="warn">Cited but not declared: {esc(", ".join(unknown))}</p>' if unknown else ""
-        return (
-            "<h3>Sources</h3>"
-            '<table class="grid"><tr><th>Id</th><th>Source</th><th>Cited by</th></tr>' + "".join(rows) + "</table>" + warn
-        )
+        return {"rows": rows, "unknown": ", ".join(sorted(set(self.cited) - known))}
 
-    def _others(self) -> str:
+    def _others(self) -> list[Line]:
         rest = [
-            (key, text)
-            for key, text in _walk(self.content.tree)
+            key
+            for key, _ in _walk(self.content.tree)
             if key not in self.shown and _is_words(key) and not key.startswith(("triage.symptoms.", "triage.duration.", "manifest.connecting_words"))
         ]
-        if not rest:
-            return '<h3>Other texts</h3><p class="note">None: every text in the content is shown above.</p>'
-        rows = "".join(self.row(key, key) for key, _ in rest)
-        return f'<h3>Other texts</h3><table class="lines">{rows}</table>'
+        return [self.line(key, key) for key in rest]
 
 
 # --- the diagram ------------------------------------------------------------------------------
@@ -535,19 +428,88 @@ _GAP = 48
 _LINE = 17
 
 
-def _text_lines(x: float, y: float, lines: Sequence[str], *, size: int, weight: str = "normal",
-                fill: str = "#212121", anchor: str = "start") -> str:  # fmt: skip
-    spans = "".join(
-        f'<tspan x="{x:.0f}" dy="{0 if i == 0 else _LINE}">{esc(line)}</tspan>' for i, line in enumerate(lines)
-    )
-    return (
-        f'<text x="{x:.0f}" y="{y:.0f}" font-size="{size}" font-weight="{weight}" fill="{fill}" '
-        f'text-anchor="{anchor}" font-family="system-ui, sans-serif">{spans}</text>'
-    )
+@dataclass(frozen=True)
+class TextBlock:
+    """Lines of SVG text at a point (coordinates already formatted)."""
+
+    x: str
+    y: str
+    lines: tuple[str, ...]
+    size: int
+    weight: str = "normal"
+    fill: str = "#212121"
+    anchor: str = "start"
+    line_height: int = _LINE
 
 
-def flow_svg(review: LocaleReview) -> str:
-    """The triage flow as inline SVG: question nodes in order, coloured disposition nodes, arrows."""
+def _text(x: float, y: float, lines: Sequence[str], *, size: int, weight: str = "normal",
+          fill: str = "#212121") -> TextBlock:  # fmt: skip
+    return TextBlock(f"{x:.0f}", f"{y:.0f}", tuple(lines), size, weight, fill)
+
+
+@dataclass(frozen=True)
+class EdgeView:
+    source: str
+    target: str
+    answers: str
+    path: str
+    label: TextBlock
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    id: str
+    level: str
+    why: str
+    x: int
+    top: str
+    width: int
+    height: int
+    colour: str
+    heading: TextBlock
+    ask: TextBlock
+
+
+@dataclass(frozen=True)
+class DispositionView:
+    node: str
+    level: str
+    reached: bool
+    x: int
+    top: str
+    width: int
+    height: int
+    colour: str
+    kind: TextBlock
+    title: TextBlock
+
+
+@dataclass(frozen=True)
+class FlowView:
+    """The flow diagram laid out: what templates/flow.svg.j2 draws."""
+
+    dom: str
+    locale: str
+    width: int
+    height: str
+    edges: tuple[EdgeView, ...]
+    questions: tuple[QuestionView, ...]
+    dispositions: tuple[DispositionView, ...]
+
+
+def locale_section(review: LocaleReview, env: Environment) -> Markup:
+    """One locale's part of the page, from the ``locale`` macro of templates/locale.html.j2."""
+    svg = flow_svg(review, env)  # the diagram first, as the page has always been built
+    return Markup(env.get_template("locale.html.j2").module.locale(review.view(), svg))
+
+
+def flow_svg(review: LocaleReview, env: Environment) -> Markup:
+    """The triage flow as inline SVG, from the ``flow`` macro of templates/flow.svg.j2."""
+    return Markup(env.get_template("flow.svg.j2").module.flow(flow_view(review)))
+
+
+def flow_view(review: LocaleReview) -> FlowView:
+    """The triage flow laid out: question nodes in order, coloured disposition nodes, arrows."""
     protocol, dom = review.protocol, review.dom
     edges = triage_flow(protocol)
     questions = protocol.questions
@@ -582,56 +544,39 @@ def flow_svg(review: LocaleReview) -> str:
     height = max([tops[-1] + heights[-1]] + [c + _DH / 2 for c in placed.values()]) + 24
     width = _DX + _DW + 24
 
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="flow" width="{width}" height="{height:.0f}" '
-        f'viewBox="0 0 {width} {height:.0f}" role="img" aria-labelledby="{dom}-flow-title">',
-        f'<title id="{dom}-flow-title">Symptom check flow, {esc(review.locale)}</title>',
-        f'<defs><marker id="{dom}-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" '
-        'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#455a64"/></marker></defs>',
-        f'<rect x="0" y="0" width="{width}" height="{height:.0f}" fill="#ffffff"/>',
-    ]
-    for edge in edges:
-        out.append(_edge(edge, dom, centre, bottom, tops, questions, placed))
+    question_views = []
     for index, question in enumerate(questions):
-        top, h = tops[index], heights[index]
-        colour = LEVEL_COLOURS[question.level]
-        out.append(
-            f'<g class="node question" id="{dom}-node-{esc(question.id)}" data-question="{esc(question.id)}" '
-            f'data-level="{question.level.key}">'
-            f"<title>{esc(review.fill(review.content.node(f'triage.questions.{index}.why')))}</title>"
-            f'<rect x="{_QX}" y="{top:.0f}" width="{_QW}" height="{h}" rx="8" fill="#f5f7f8" stroke="#455a64" '
-            'stroke-width="1.5"/>'
-            f'<rect x="{_QX}" y="{top:.0f}" width="8" height="{h}" rx="3" fill="{colour}"/>'
-            + _text_lines(_QX + 20, top + 20, [f"Q{index + 1} · {question.level.key.replace('_', ' ')}"],
-                          size=12, weight="bold", fill="#455a64")  # fmt: skip
-            + _text_lines(_QX + 20, top + 40, wrapped[index], size=14)
-            + "</g>"
-        )
+        top = tops[index]
+        question_views.append(QuestionView(
+            id=question.id, level=question.level.key,
+            why=review.fill(review.content.node(f"triage.questions.{index}.why")),
+            x=_QX, top=f"{top:.0f}", width=_QW, height=heights[index], colour=LEVEL_COLOURS[question.level],
+            heading=_text(_QX + 20, top + 20, [f"Q{index + 1} · {question.level.key.replace('_', ' ')}"],
+                          size=12, weight="bold", fill="#455a64"),
+            ask=_text(_QX + 20, top + 40, wrapped[index], size=14),
+        ))  # fmt: skip
+    dispositions = []
     for level, middle in placed.items():
         reached = any(e.target == outcome_node(level) for e in edges)
         key = f"triage.outcomes.{level.key}.card_title"
         title = review.fill(review.content.node(key)) if review.content.has(key) else level.key
-        lines = textwrap.wrap(title, 30)[:2]
         top = middle - _DH / 2
-        dash = "" if reached else ' stroke-dasharray="6 4"'
-        out.append(
-            f'<g class="node disposition" id="{dom}-node-{outcome_node(level).replace(":", "-")}" '
-            f'data-level="{level.key}" data-reached="{str(reached).lower()}">'
-            f'<rect x="{_DX}" y="{top:.0f}" width="{_DW}" height="{_DH}" rx="12" fill="{LEVEL_COLOURS[level]}" '
-            f'stroke="#263238" stroke-width="1.5"{dash}/>'
-            + _text_lines(_DX + 16, top + 22, [level.key.replace("_", " ").upper() + ("" if reached else " (not reached)")],
-                          size=12, weight="bold", fill=_TEXT_ON[level])  # fmt: skip
-            + _text_lines(_DX + 16, top + 42, lines, size=15, weight="bold", fill=_TEXT_ON[level])
-            + "</g>"
-        )
-    out.append("</svg>")
-    return "".join(out)
+        dispositions.append(DispositionView(
+            node=outcome_node(level).replace(":", "-"), level=level.key, reached=reached,
+            x=_DX, top=f"{top:.0f}", width=_DW, height=_DH, colour=LEVEL_COLOURS[level],
+            kind=_text(_DX + 16, top + 22, [level.key.replace("_", " ").upper() + ("" if reached else " (not reached)")],
+                       size=12, weight="bold", fill=_TEXT_ON[level]),
+            title=_text(_DX + 16, top + 42, textwrap.wrap(title, 30)[:2], size=15, weight="bold", fill=_TEXT_ON[level]),
+        ))  # fmt: skip
+    return FlowView(
+        dom=dom, locale=review.locale, width=width, height=f"{height:.0f}",
+        edges=tuple(_edge(edge, centre, bottom, tops, questions, placed) for edge in edges),
+        questions=tuple(question_views), dispositions=tuple(dispositions),
+    )  # fmt: skip
 
 
-def _edge(edge: FlowEdge, dom: str, centre: Mapping[str, float], bottom: Mapping[str, float],
-          tops: Sequence[float], questions: Sequence[Any], placed: Mapping[Level, float]) -> str:  # fmt: skip
-    marker = f'marker-end="url(#{dom}-arrow)"'
-    style = 'fill="none" stroke="#455a64" stroke-width="1.8"'
+def _edge(edge: FlowEdge, centre: Mapping[str, float], bottom: Mapping[str, float],
+          tops: Sequence[float], questions: Sequence[Any], placed: Mapping[Level, float]) -> EdgeView:  # fmt: skip
     mid_x = _QX + _QW / 2
     ids = [q.id for q in questions]
     if edge.target in ids:
@@ -653,39 +598,34 @@ def _edge(edge: FlowEdge, dom: str, centre: Mapping[str, float], bottom: Mapping
             x0, y0 = _QX + _QW, centre[edge.source]
             path = f"M{x0},{y0:.0f} C{x0 + 80},{y0:.0f} {_DX - 80},{y:.0f} {_DX - 2},{y:.0f}"
             label_at = (x0 + 8, y0 - 8)
-    return (
-        f'<g class="edge" data-from="{esc(edge.source)}" data-to="{esc(edge.target)}" '
-        f'data-answers="{" ".join(a.value for a in edge.answers)}">'
-        f'<path d="{path}" {style} {marker}/>'
-        + _text_lines(label_at[0], label_at[1], [edge.label], size=12, weight="bold", fill="#37474f")
-        + "</g>"
+    return EdgeView(
+        source=edge.source, target=edge.target, answers=" ".join(a.value for a in edge.answers), path=path,
+        label=_text(label_at[0], label_at[1], [edge.label], size=12, weight="bold", fill="#37474f"),
     )
 
 
 # --- the page ---------------------------------------------------------------------------------
 
-_CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#212121;background:#fff;line-height:1.4}
-main{max-width:1180px;margin:0 auto;padding:16px 24px}
-h1{font-size:24px;margin:8px 0}h2{font-size:22px;border-bottom:3px solid #455a64;margin-top:40px}
-h3{font-size:18px;margin-top:28px}h4{font-size:15px;margin:10px 0 6px}
-code,.key{font-family:ui-monospace,monospace;font-size:12px;color:#546e7a}
-table{border-collapse:collapse;width:100%;margin:6px 0}
-td,th{border-bottom:1px solid #e0e0e0;padding:4px 6px;text-align:left;vertical-align:top;font-size:14px}
-table.lines th{width:150px;font-weight:600;color:#37474f}table.lines td.key{width:240px}
-th.sub{background:#eceff1}.num{font-weight:bold;width:24px}
-.level{display:inline-block;padding:1px 6px;border-radius:4px;font-size:12px;font-weight:bold}
-.ask{font-weight:600;margin:0 0 4px}td p{margin:2px 0}
-.src{display:inline-block;font-size:11px;background:#eceff1;color:#37474f;border-radius:8px;padding:0 6px;
-margin-left:3px;text-decoration:none;font-family:ui-monospace,monospace}
-.outcome{border-radius:8px;padding:6px 12px;margin:10px 0}
-.topic{border-left:3px solid #b0bec5;padding-left:12px;margin:12px 0}
-.turn{margin:4px 0 8px}.turn-n{font-size:12px;font-weight:bold;color:#607d8b}.turn ul{margin:2px 0}
-.intro{font-style:italic}.closing{margin:2px 0 0 24px;font-weight:600}.muted{color:#78909c;font-weight:normal}
-.note{color:#546e7a;font-size:13px}.warn{background:#fff8e1;border:1px solid #ffe082;padding:6px 10px}
-figure.flow{margin:8px 0}nav a{margin-right:12px}.signoff td{height:32px}
-@media print{h2{page-break-before:always}.flow{page-break-inside:avoid}}
-"""
+#: Where the page's templates live (package data): the page, its style sheet and the flow diagram.
+TEMPLATES = "templates"
+
+
+def environment() -> Environment:
+    """The templates, autoescaped. Text is escaped with :func:`html.escape` (as the page always has been:
+    ``&#x27;`` for an apostrophe), markup built here (a rendered section) passes as :class:`Markup`."""
+    env = Environment(
+        loader=PackageLoader("skill.tools.review", TEMPLATES),
+        autoescape=select_autoescape(["html", "svg", "j2"], default_for_string=True, default=True),
+        finalize=_escaped,
+        keep_trailing_newline=True,
+        undefined=StrictUndefined,
+    )
+    return env
+
+
+def _escaped(value: object) -> object:
+    return value if isinstance(value, Markup) else Markup(esc(value))
+
 
 
 def content_fingerprint(content_dir: Path) -> str:
@@ -728,7 +668,8 @@ def _emergency_phrasings(model: InteractionModel | None) -> tuple[str, ...]:
 def build_review(store: ContentStore, locales: Sequence[str], *, model_dir: Path | None = None,
                  fingerprint: str = "") -> str:  # fmt: skip
     """The whole page, as one HTML string."""
-    sections, nav = [], []
+    env = environment()
+    sections = []
     title = "Nose Twitch Guide"
     for locale in locales:
         content = store.for_locale(locale)
@@ -744,24 +685,9 @@ def build_review(store: ContentStore, locales: Sequence[str], *, model_dir: Path
             params["invocation_name"] = model.invocation_name
         review = LocaleReview(locale=locale, content=content, protocol=protocol, params=params,
                               emergency_phrasings=_emergency_phrasings(model))
-        sections.append(review.render(flow_svg(review)))
-        nav.append(f'<a href="#locale-{esc(locale)}">{esc(locale)}</a>')
-    stamp = f" Content fingerprint <code>{esc(fingerprint)}</code>." if fingerprint else ""
-    signoff = (
-        '<h2>Sign-off</h2><table class="grid signoff"><tr><th>Reviewer</th><th>Role</th><th>Date</th>'
-        "<th>Content fingerprint</th><th>Decision and notes</th></tr>"
-        f"<tr><td></td><td></td><td></td><td><code>{esc(fingerprint)}</code></td><td></td></tr></table>"
-    )
-    return (
-        "<!doctype html>\n"
-        f'<html lang="en"><head><meta charset="utf-8"><title>{esc(title)}: content review</title>'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<style>{_CSS}</style></head><body><main>"
-        f"<h1>{esc(title)}: everything the skill says, for clinical review</h1>"
-        f'<p class="note">Generated by <code>nose-twitch review</code> from <code>content/</code> and the '
-        f"triage engine.{stamp} Each locale shows its own wording with its own emergency number and "
-        "care services. Source badges link to the source list of the locale.</p>"
-        f"<nav>{''.join(nav)}</nav>" + "\n".join(sections) + signoff + "</main></body></html>\n"
+        sections.append(locale_section(review, env))
+    return env.get_template("page.html.j2").render(
+        title=title, fingerprint=fingerprint, locales=list(locales), sections=sections
     )
 
 

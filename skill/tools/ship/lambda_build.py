@@ -145,6 +145,8 @@ DISTRIBUTION = "nose-twitch-skill"
 #: Dependencies only the webhook needs: the Flask app, its server, and the request-signature
 #: check (Lambda's Alexa trigger vouches for the caller; the skill id check needs neither).
 WEBHOOK_ONLY = frozenset({"flask", "gunicorn", "cryptography", "certifi", "prometheus_client", "prometheus-client"})
+#: Dependencies only the team's tools need (the review page's templates).
+TOOLS_ONLY = frozenset({"jinja2", "markupsafe"})
 _PROJECT_ROOT = Path(skill.__file__).resolve().parent.parent
 
 
@@ -170,8 +172,8 @@ def project_dependencies(pyproject: Path | None = None) -> tuple[str, ...]:
 
 
 def lambda_requirements(pyproject: Path | None = None) -> tuple[str, ...]:
-    """The project's dependencies minus the webhook's own: what the Lambda function imports."""
-    return tuple(r for r in project_dependencies(pyproject) if requirement_name(r) not in WEBHOOK_ONLY)
+    """The project's dependencies minus the webhook's and the tools' own: what the Lambda function imports."""
+    return tuple(r for r in project_dependencies(pyproject) if requirement_name(r) not in WEBHOOK_ONLY | TOOLS_ONLY)
 
 
 def install_dependencies(requirements: Sequence[str], target: Path, runtime: Runtime, arch: str) -> None:
