@@ -1,6 +1,6 @@
 """NLU evaluation: held-out phrasings, written apart from the samples, against every locale's model.
 
-A classifier trained only on a locale's interaction model (skill/tools/classifier.py, standing in
+A classifier trained only on a locale's interaction model (skill/tools/nlu/classifier.py, standing in
 for Alexa's learned NLU) must get at least 90 % of them right, intent and slots. The exact-match
 rate (what virtual-alexa does) and the confusions are printed (``pytest -s``) and are in the
 assertion message. Phrasings whose intent a model does not have yet are left out and counted.

@@ -130,7 +130,7 @@ def check_description_phrases(content_dir: Path, model_dir: Path) -> list[Proble
     try:
         store = ContentStore.load(content_dir)
     except ContentError:
-        return []  # content_checks reports it
+        return []  # the content checks report it
     found: dict[tuple[str, str, str], list[str]] = {}
     for locale, model in sorted(readable_models(model_dir).items()):
         invocation = model.invocation_name

@@ -1,6 +1,6 @@
 """``nose-twitch validate`` on the symptom check's own rules: each catches a fault planted in a copy.
 
-The rules (skill/domain/triage.py, skill/domain/triage_budget.py, skill/tools/content_checks.py):
+The rules (skill/domain/triage.py, skill/domain/triage_budget.py, skill/tools/checks/content.py):
 at most three signs per question, a reprompt names exactly its question's signs, every outcome
 reason exists, every triage fact cites a known source and a clinical one is a named reference,
 and the spoken-time budgets (question sentence 8 s, emergency signs within 30 s).
