@@ -254,7 +254,7 @@ def markdown(results: Results) -> str:
         "",
         "## 5. Lambda cold start (the built zip)",
         "",
-        "Both functions built by `skill/tools/lambda_build.py` for the same runtime, then unzipped: this skill "
+        "Both functions built by `skill/tools/ship/lambda_build.py` for the same runtime, then unzipped: this skill "
         "(`nose-twitch package --zip`) and the SDK-sample hello skill (one `lambda_function.py` building a "
         "`SkillBuilder` at import, ask-sdk-core only). Each run: a fresh interpreter of the runtime's version as "
         "Lambda starts one (`-S -E -B`, only the code on `sys.path`, an empty cache folder); the import of the "

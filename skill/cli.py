@@ -26,7 +26,7 @@ from skill.domain.content import ContentError
 
 #: Tool subcommands: each module in skill/tools/ has ``register(subparsers)``, which adds its parser
 #: with ``set_defaults(func=run)`` where ``run(args, config) -> int`` (the exit status).
-TOOLS: tuple[str, ...] = ("chat", "validate", "package", "review", "nlu_eval")
+TOOLS: tuple[str, ...] = ("chat", "checks.validate", "ship.package", "review.page", "nlu.evaluate")
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:

@@ -1,7 +1,7 @@
 """``nose-twitch chat`` (tools layer): a text conversation with the real skill, no server and no Alexa.
 
 Each typed line is matched to an intent and slots from the locale's interaction model
-(:mod:`skill.tools.nlu`), sent through the same ``build_skill`` every transport uses as an Alexa
+(:mod:`skill.tools.nlu.matcher`), sent through the same ``build_skill`` every transport uses as an Alexa
 request envelope (:mod:`skill.tools.envelopes`), with the session attributes of the previous
 response carried forward. The answer is printed as plain text with its card, and read aloud with
 espeak-ng on ``--speak``. It starts with a LaunchRequest and ends when the skill ends the session,
@@ -30,11 +30,11 @@ from skill.alexa.builder import build_skill
 from skill.alexa.context import InvocationContext
 from skill.config import SkillConfig
 from skill.tools import envelopes
-from skill.tools.nlu import Interpretation, Matcher
+from skill.tools.nlu.matcher import Interpretation, Matcher
 
 #: How chat hears typed words: ``samples`` matches the model's samples (exact, then by similarity);
 #: ``classifier`` takes an exact sample first, else the statistical classifier trained on the model
-#: (:mod:`skill.tools.classifier`, a stand-in for Alexa's learned NLU, which generalises from the
+#: (:mod:`skill.tools.nlu.classifier`, a stand-in for Alexa's learned NLU, which generalises from the
 #: samples the way a device does); ``auto`` is the classifier when scikit-learn is installed.
 NLU_CHOICES = ("auto", "classifier", "samples")
 
@@ -116,7 +116,7 @@ def load_matcher(model_path: Path, locale: str, nlu: str = "auto") -> Matcher | 
     samples = Matcher.load(model_path, locale)
     if nlu == "samples":
         return samples
-    from skill.tools.classifier import ClassifierUnavailable, IntentClassifier
+    from skill.tools.nlu.classifier import ClassifierUnavailable, IntentClassifier
 
     try:
         return LearnedMatcher(samples, IntentClassifier.load(model_path, locale))

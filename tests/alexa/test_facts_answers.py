@@ -10,7 +10,7 @@ import pytest
 
 from skill.config import DEFAULT_MODEL_DIR
 from skill.domain import facts
-from skill.tools.model_checks import load_model, slot_value_ids
+from skill.tools.models import load_model
 from tests.support.client import invoke, reprompt, speech
 from tests.support.envelopes import can_fulfill_request, envelope, slot
 from tests.support.locales import LOCALES
@@ -26,9 +26,7 @@ FIRST_WORDS = 15
 def thing_values(locale: str) -> dict[str, str]:
     """THING id -> the value a person says, from the locale's model."""
     model = load_model(DEFAULT_MODEL_DIR / f"{locale}.json")
-    types = model["interactionModel"]["languageModel"]["types"]
-    thing = next(t for t in types if t["name"] == "THING")
-    return {v["id"]: v["name"]["value"] for v in thing["values"]}
+    return {v.id: v.value for v in model.slot_type("THING").values}
 
 
 CASES = [(locale, thing) for locale in FOCUSED_LOCALES for thing in thing_values(locale)]
@@ -59,10 +57,10 @@ def without_notice(content, text: str) -> str:
 
 
 def test_every_model_names_the_same_things():
-    reference = slot_value_ids(load_model(DEFAULT_MODEL_DIR / "en-US.json"), "THING")
+    reference = load_model(DEFAULT_MODEL_DIR / "en-US.json").value_ids("THING")
     assert len(reference) >= 29, f"the THING type should cover every thing the issue lists: {reference}"
     for locale in LOCALES:
-        ids = slot_value_ids(load_model(DEFAULT_MODEL_DIR / f"{locale}.json"), "THING")
+        ids = load_model(DEFAULT_MODEL_DIR / f"{locale}.json").value_ids("THING")
         assert ids == reference, f"{locale}: THING ids differ from en-US"
 
 

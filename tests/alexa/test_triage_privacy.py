@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from skill.config import DEFAULT_MODEL_DIR
-from skill.tools.model_checks import load_model, slot_value_ids
+from skill.tools.models import load_model
 from tests.support import envelopes
 from tests.support.client import invoke
 
@@ -119,9 +119,8 @@ class Crawler:
 def test_no_card_screen_or_log_carries_an_answer_reason_or_symptom(skill, store, locale):
     content = store.for_locale(locale)
     model = load_model(DEFAULT_MODEL_DIR / f"{locale}.json")
-    symptom_type = next(t for t in model["interactionModel"]["languageModel"]["types"] if t["name"] == "SYMPTOM")
-    values = {v["id"]: v["name"]["value"] for v in symptom_type["values"]}
-    assert set(values) == set(slot_value_ids(model, "SYMPTOM")), "every SYMPTOM value is crawled"
+    values = {v.id: v.value for v in model.slot_type("SYMPTOM").values}
+    assert set(values) == set(model.value_ids("SYMPTOM")), "every SYMPTOM value is crawled"
     crawler = Crawler(skill, locale, private_texts(content, values), general_lines(content))
     starts = [("plain", [], True), ("three weeks", [envelopes.slot("duration", "P3W")], False)]
     starts += [(symptom_id, [envelopes.slot("symptom", value, id=symptom_id)], False) for symptom_id, value in values.items()]

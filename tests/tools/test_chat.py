@@ -14,7 +14,7 @@ import skill.tools.envelopes
 import tests.support.envelopes
 from skill.cli import main
 from skill.config import DEFAULT_MODEL_DIR
-from skill.tools.model_checks import load_model
+from skill.tools.models import load_model
 from tests.support.checks import assert_valid_response
 
 ES_MODEL = DEFAULT_MODEL_DIR / "es-US.json"
@@ -133,10 +133,8 @@ def test_an_unknown_locale_is_refused_with_the_models_there_are(monkeypatch, cap
 @pytest.mark.skipif(not ES_MODEL.is_file(), reason="interaction_model/es-US.json does not exist yet")
 def test_a_spanish_conversation(monkeypatch, capsys, store):
     content = store.for_locale("es-US")
-    causes = next(
-        i for i in load_model(ES_MODEL)["interactionModel"]["languageModel"]["intents"] if i["name"] == "CausesIntent"
-    )
-    status, out, _ = chat(monkeypatch, capsys, [causes["samples"][0], "sí", "adiós"], "--locale", "es-US")
+    causes = load_model(ES_MODEL).intent("CausesIntent")
+    status, out, _ = chat(monkeypatch, capsys, [causes.samples[0], "sí", "adiós"], "--locale", "es-US")
     said = squash(out)
     assert status == 0
     assert content.text("launch.welcome") in said

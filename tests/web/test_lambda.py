@@ -116,7 +116,7 @@ def test_the_handler_refuses_a_runtime_other_than_the_one_it_was_built_for(tmp_p
 
 def test_the_shipped_content_is_copied_into_an_empty_cache_and_read_without_parsing(tmp_path, monkeypatch):
     from skill.domain import content as content_module
-    from skill.tools.lambda_build import shipped_content_cache
+    from skill.tools.ship.lambda_build import shipped_content_cache
 
     shipped = tmp_path / "_content_cache.json"
     shipped.write_bytes(shipped_content_cache(DEFAULT_CONTENT_DIR))
