@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from skill.alexa.triage_replies import TriageTexts, outcome_details
-from skill.alexa.triage_replies import outcome as triage_outcome
+from skill.alexa.replies.triage import TriageTexts, outcome_details
+from skill.alexa.replies.triage import outcome as triage_outcome
 from skill.config import SkillConfig
 from skill.domain.content import DEFAULT_LANGUAGE, Content, ContentError, ContentStore, placeholders
 from skill.domain import facts
@@ -255,7 +255,7 @@ class LocaleReview:
 
     def _emergency(self) -> str:
         """The emergency answer as spoken, its lines, and the phrasings that reach it."""
-        from skill.alexa.emergency_reply import emergency_reply
+        from skill.alexa.replies.emergency import emergency_reply
 
         reply = emergency_reply(self.content, stroke=True)
         spoken = esc(reply.text)
