@@ -215,7 +215,7 @@ class Load:
                 reply.read()
                 conn.close()
                 outcome = reply.status
-            except OSError as exc:
+            except (OSError, http.client.HTTPException) as exc:  # a killed worker can cut a reply short
                 outcome = type(exc).__name__
             with self._lock:
                 if outcome == 200:
