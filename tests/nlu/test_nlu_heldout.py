@@ -203,7 +203,9 @@ def test_nlu_eval_json_reports_each_blind_set_with_both_stand_ins(capsys: pytest
     assert main(["nlu-eval", "--locale", "en-GB", "--only", "blind", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["labelled"] == []
-    (blind,) = report["blind"]
-    assert (blind["set"], blind["locale"], blind["lines"]) == ("heldout_b", "en-GB", 49)
-    assert set(blind["answer"]) == set(blind["intent"]) == {"classifier", "neighbours"}
-    assert all(0 <= blind["answer"][name] <= blind["lines"] for name in blind["answer"])
+    rows = {blind["set"]: blind for blind in report["blind"]}
+    assert {name: row["locale"] for name, row in rows.items()} == {"heldout_b": "en-GB", "heldout_d": "en-GB"}
+    assert rows["heldout_b"]["lines"] == 49
+    for blind in rows.values():
+        assert set(blind["answer"]) == set(blind["intent"]) == {"classifier", "neighbours"}
+        assert all(0 <= blind["answer"][name] <= blind["lines"] for name in blind["answer"])
