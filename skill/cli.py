@@ -28,7 +28,7 @@ from skill.config import (
     check_metrics_port,
     config_from_env,
 )
-from skill.domain.content import ContentError
+from skill.domain.errors import ContentError
 from skill.web import server
 
 

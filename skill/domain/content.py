@@ -28,7 +28,7 @@ from typing import Any
 from skill.domain import content_cache, triage_budget
 from skill.domain.errors import ContentError
 
-__all__ = ["DEFAULT_LANGUAGE", "Content", "ContentError", "ContentStore", "deep_merge", "iter_texts", "load_yaml_file",
+__all__ = ["DEFAULT_LANGUAGE", "Content", "ContentStore", "deep_merge", "iter_texts", "load_yaml_file",
            "placeholders", "tag_folders"]
 
 DEFAULT_LANGUAGE = "en"

@@ -381,7 +381,8 @@ def _row(check: str, locale: str, problems: Sequence[str], passed: str) -> Row:
 
 def package_rows(config: SkillConfig) -> list[Row]:
     """Icons, privacy, the store listing, example and suggested phrases, and ``validate``."""
-    from skill.domain.content import ContentError, ContentStore
+    from skill.domain.content import ContentStore
+    from skill.domain.errors import ContentError
     from skill.tools import manifest
     from skill.tools.package import build_listing, load_models
     from skill.tools.phrase_checks import check_description_phrases, check_suggestions

@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from skill.domain.content import ContentError, ContentStore
+from skill.domain.content import ContentStore
+from skill.domain.errors import ContentError
 from skill.tools.content_checks import _lookup, load_content_files, walk
 from skill.tools.model_checks import Problem, load_model, model_paths
 from skill.tools.nlu import ER_SUCCESS_NO_MATCH, FALLBACK_INTENT, Matcher, fold, normalise

@@ -27,7 +27,8 @@ from typing import Any
 from skill.alexa.replies.triage import TriageTexts, outcome_details
 from skill.alexa.replies.triage import outcome as triage_outcome
 from skill.config import SkillConfig
-from skill.domain.content import DEFAULT_LANGUAGE, Content, ContentError, ContentStore, placeholders
+from skill.domain.content import DEFAULT_LANGUAGE, Content, ContentStore, placeholders
+from skill.domain.errors import ContentError
 from skill.domain import facts
 from skill.domain.topics import EMERGENCY_LINE, page
 from skill.domain.triage import Answer, Ask, Level, Outcome, Protocol, TriageState, answer, next_step

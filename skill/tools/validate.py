@@ -16,7 +16,8 @@ from dataclasses import asdict
 from pathlib import Path
 
 from skill.config import SkillConfig
-from skill.domain.content import ContentError, ContentStore
+from skill.domain.content import ContentStore
+from skill.domain.errors import ContentError
 from skill.tools.content_checks import check_content, check_things, load_content_files
 from skill.tools.manifest import committed_icon_problems
 from skill.tools.model_checks import Problem, check_model, load_model, model_label, model_paths, slot_value_ids

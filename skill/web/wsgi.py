@@ -22,7 +22,7 @@ from functools import lru_cache
 from flask import Flask
 
 from skill.config import ConfigError, config_from_env
-from skill.domain.content import ContentError
+from skill.domain.errors import ContentError
 from skill.web.app import create_app
 from skill.web.logs import configure_logging
 from skill.web.server import DEV_WARNING

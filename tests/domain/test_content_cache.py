@@ -15,7 +15,8 @@ from skill.alexa.builder import build_skill
 from skill.config import DEFAULT_CONTENT_DIR, SkillConfig, config_from_env, default_cache_dir
 from skill.domain import content as content_module
 from skill.domain import content_cache
-from skill.domain.content import ContentError, ContentStore
+from skill.domain.content import ContentStore
+from skill.domain.errors import ContentError
 
 ROOT = Path(__file__).resolve().parents[2]
 
