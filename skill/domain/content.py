@@ -8,6 +8,11 @@ falls back to its language, then to the default language, whose wording is safe 
 
 Texts are plain strings with ``{placeholder}`` fields; the ``locale`` section of each tree supplies
 default values (the emergency number, who to see) to every text.
+
+Loaded for serving (with a cache folder), content parsed from YAML is checked as a start needs it
+(each locale's triage protocol, its sign rules and spoken-time budgets:
+:func:`skill.domain.triage_budget.checked_protocol`) before it goes into the content cache; content
+read back from the cache passed those very checks (:mod:`skill.domain.content_cache`).
 """
 
 from __future__ import annotations
@@ -20,13 +25,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from skill.domain import content_cache
+from skill.domain import content_cache, triage_budget
+from skill.domain.errors import ContentError
+
+__all__ = ["DEFAULT_LANGUAGE", "Content", "ContentStore", "deep_merge", "iter_texts", "load_yaml_file",
+           "placeholders", "tag_folders"]
 
 DEFAULT_LANGUAGE = "en"
-
-
-class ContentError(ValueError):
-    """Content is missing or malformed; the message names the file or key."""
 
 
 def load_yaml_file(path: Path) -> Any:
@@ -146,9 +151,13 @@ def tag_folders(content_dir: Path) -> list[Path]:
 
 
 class ContentStore:
-    """All locales' content, loaded and merged once at start-up."""
+    """All locales' content, loaded and merged once at start-up.
 
-    def __init__(self, trees: Mapping[str, Mapping[str, Any]]) -> None:
+    ``checked``: every locale already passed the checks content loading runs before caching (the
+    triage protocol, its sign rules and spoken-time budgets), so the skill need not run them again.
+    """
+
+    def __init__(self, trees: Mapping[str, Mapping[str, Any]], *, checked: bool = False) -> None:
         if DEFAULT_LANGUAGE not in trees:
             raise ContentError(f"content has no {DEFAULT_LANGUAGE!r} folder (the default language)")
         self._raw = {tag: dict(tree) for tag, tree in trees.items()}
@@ -162,15 +171,16 @@ class ContentStore:
                 tree = _overlay(frozen.get(language, frozen[DEFAULT_LANGUAGE]), tree)
             merged[tag] = Content(tag=tag, tree=tree)
         self._by_tag = MappingProxyType(merged)
-        #: Where this content is cached (set by :meth:`load` with a cache dir), for remembered checks.
-        self.cache_entry: content_cache.Entry | None = None
+        self._checked = checked
 
     @classmethod
     def load(cls, content_dir: Path, cache_dir: Path | None = None) -> ContentStore:
         """Read every ``<tag>/*.yaml`` below ``content_dir``; duplicate keys across files are errors.
 
-        With a ``cache_dir``, the parsed trees are kept there as JSON, keyed by every file's bytes
-        (see :mod:`skill.domain.content_cache`): a later load of the very same files skips the YAML.
+        With a ``cache_dir`` (loading for serving), parsed content is checked as a start needs it
+        (:func:`check`; a problem raises :class:`ContentError`) and then kept there as JSON, keyed by
+        every file's bytes and the checking code (see :mod:`skill.domain.content_cache`): a later load
+        of the very same files skips the YAML and the checks. Either way the store is ``checked``.
         """
         if not content_dir.is_dir():
             raise ContentError(f"{content_dir}: content folder not found")
@@ -184,15 +194,20 @@ class ContentStore:
         if key is not None:
             cached = content_cache.read(cache_dir, content_dir, key, (folder.name for folder, _ in sources))
             if cached is not None:
-                store = cls(cached)
-                passed = content_cache.passed_checks(cache_dir, content_dir, key)
-                store.cache_entry = content_cache.Entry(cache_dir, content_dir, key, passed)
-                return store
+                return cls(cached, checked=True)
         trees = {folder.name: _parse_folder(files) for folder, files in sources}
         store = cls(trees)
-        if key is not None and content_cache.write(cache_dir, content_dir, key, trees):
-            store.cache_entry = content_cache.Entry(cache_dir, content_dir, key)
+        if key is None:
+            return store
+        check(store)
+        content_cache.write(cache_dir, content_dir, key, trees)
+        store._checked = True
         return store
+
+    @property
+    def checked(self) -> bool:
+        """Whether every locale already passed :func:`check` (content that came through the cache)."""
+        return self._checked
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -216,6 +231,16 @@ class ContentStore:
             if language in self._by_tag:
                 return self._by_tag[language]
         return self._by_tag[DEFAULT_LANGUAGE]
+
+
+def check(store: ContentStore) -> None:
+    """Run on every locale of ``store`` the checks a start needs: its triage protocol, the sign rules
+    and the spoken-time budgets (:func:`skill.domain.triage_budget.checked_protocol`).
+
+    :raises ContentError: the first locale with a problem, naming every problem it has
+    """
+    for tag in store.tags:
+        triage_budget.checked_protocol(store.for_locale(tag))
 
 
 def _cache_entries(sources: list[tuple[Path, list[tuple[Path, bytes]]]]) -> list[tuple[str, bytes | None]]:

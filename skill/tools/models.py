@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from skill.domain.content import ContentError
+from skill.domain.errors import ContentError
 
 
 class ModelError(ContentError):
     """An interaction model that cannot be read; the message names the file and what is wrong.
 
-    A :class:`~skill.domain.content.ContentError`, so the command line reports it as it reports
+    A :class:`~skill.domain.errors.ContentError`, so the command line reports it as it reports
     broken content: one line naming the file, exit status 2.
     """
 

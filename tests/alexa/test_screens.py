@@ -10,7 +10,7 @@ import pytest
 
 from skill.alexa import screens
 from skill.alexa.handlers.topics import TOPIC_IDS, intent_for_topic
-from skill.alexa.speech import Screen
+from skill.alexa.replies.reply import Screen
 from skill.config import DEFAULT_CONTENT_DIR
 from skill.domain.content import ContentStore
 from skill.domain.triage import Protocol

@@ -15,7 +15,8 @@ from skill.alexa.builder import build_skill
 from skill.config import DEFAULT_CONTENT_DIR, SkillConfig, config_from_env, default_cache_dir
 from skill.domain import content as content_module
 from skill.domain import content_cache
-from skill.domain.content import ContentError, ContentStore
+from skill.domain.content import ContentStore
+from skill.domain.errors import ContentError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -191,8 +192,7 @@ def test_the_cache_file_is_json_and_nothing_else(content, cache):
     ContentStore.load(content, cache_dir=cache)
     [file] = cache_files(cache)
     document = json.loads(file.read_bytes())
-    assert set(document) == {"format", "key", "digest", "trees", "passed"}, f"unexpected fields: {sorted(document)}"
-    assert document["passed"] == [], "nothing has been checked on freshly parsed content yet"
+    assert set(document) == {"format", "key", "digest", "trees"}, f"unexpected fields: {sorted(document)}"
     assert [p.name for p in cache.iterdir()] == [file.name], "temporary files were left in the cache folder"
 
 
@@ -203,7 +203,7 @@ def altered(real: bytes, change) -> bytes:
     """The cache file with its trees changed and everything else (key, digest, framing) kept."""
     document = json.loads(real)
     change(document["trees"])
-    head = {k: document[k] for k in ("format", "key", "digest", "passed")}
+    head = {k: document[k] for k in ("format", "key", "digest")}
     trees = json.dumps(document["trees"], ensure_ascii=False, separators=(",", ":"))
     return json.dumps(head, separators=(",", ":")).encode()[:-1] + b',"trees":' + trees.encode() + b"}"
 
@@ -264,7 +264,7 @@ def test_the_suite_keeps_the_default_cache_out_of_the_real_home():
     assert cache_dir is not None and real not in cache_dir.parents, f"tests would write to {cache_dir}"
 
 
-def test_a_passed_budget_check_is_remembered_with_the_content_and_redone_after_an_edit(content, cache, monkeypatch):
+def test_the_budgets_are_measured_when_content_is_parsed_not_when_it_comes_from_the_cache(content, cache, monkeypatch):
     """The symptom check's time budgets are measured once per content (and checking code), not at every start."""
     from skill.alexa.resources import SkillResources
     from skill.domain import triage_budget
@@ -295,5 +295,17 @@ def test_a_broken_budget_is_never_remembered(content, cache, monkeypatch):
     monkeypatch.setattr(triage_budget, "check", lambda content_, protocol: ["time budget broken: planted"])
     with pytest.raises(ContentError, match="planted"):
         SkillResources(ContentStore.load(content, cache_dir=cache))
+    assert cache_files(cache) == [], "content that failed its checks was kept in the cache"
     with pytest.raises(ContentError, match="planted"):
         SkillResources(ContentStore.load(content, cache_dir=cache))
+
+
+def test_the_cache_key_covers_all_the_code_that_parses_and_checks_content():
+    """A start trusts cached content without checking it: any domain module the load imports (the
+    parser, the triage engine, its checks and what they measure) must be part of the key."""
+    script = "import sys, skill.domain.content; print(' '.join(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+    loaded = {name.rpartition(".")[2] + ".py" for name in done.stdout.split() if name.startswith("skill.domain.")}
+    loaded |= {"content_yaml.py"}  # imported only when YAML is parsed
+    missing = sorted(loaded - set(content_cache.CODE) - {"content_cache.py"})
+    assert not missing, f"content loading runs code the cache key does not cover: {missing}"

@@ -36,13 +36,13 @@ import yaml
 from skill.domain.content import (
     DEFAULT_LANGUAGE,
     Content,
-    ContentError,
     ContentStore,
     deep_merge,
     load_yaml_file,
     placeholders,
     tag_folders,
 )
+from skill.domain.errors import ContentError
 from skill.domain import triage_budget
 from skill.domain.facts import about_ids
 from skill.domain.triage import Protocol

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from skill.domain.content import DEFAULT_LANGUAGE, ContentError, ContentStore
+from skill.domain.content import DEFAULT_LANGUAGE, ContentStore
+from skill.domain.errors import ContentError
 from skill.tools.checks.content import load_content_files, lookup, walk
 from skill.tools.checks.problem import Problem
 from skill.tools.models import readable_models

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from skill.domain.content import ContentError, ContentStore
+from skill.domain.content import ContentStore
+from skill.domain.errors import ContentError
 from skill.tools.checks.content import check_content, check_things, load_content_files
 from skill.tools.checks.model import check_model
 from skill.tools.checks.phrases import check_description_phrases, check_suggestions

@@ -44,7 +44,8 @@ from ask_sdk_model import RequestEnvelope
 
 from skill.alexa.context import InvocationContext
 from skill.config import SkillConfig
-from skill.domain.content import ContentError, ContentStore
+from skill.domain.content import ContentStore
+from skill.domain.errors import ContentError
 from skill.tools import envelopes
 from skill.tools.checks.phrases import check_description_phrases, check_suggestions
 from skill.tools.checks.project import check_project

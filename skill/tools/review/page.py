@@ -33,10 +33,11 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from skill.alexa.triage_replies import TriageTexts, outcome_details
-from skill.alexa.triage_replies import outcome as triage_outcome
+from skill.alexa.replies.triage import TriageTexts, outcome_details
+from skill.alexa.replies.triage import outcome as triage_outcome
 from skill.config import SkillConfig
-from skill.domain.content import DEFAULT_LANGUAGE, Content, ContentError, ContentStore, placeholders
+from skill.domain.content import DEFAULT_LANGUAGE, Content, ContentStore, placeholders
+from skill.domain.errors import ContentError
 from skill.domain import facts
 from skill.domain.topics import EMERGENCY_LINE, page
 from skill.domain.triage import Answer, Ask, Level, Outcome, Protocol, TriageState, answer, next_step
@@ -253,7 +254,7 @@ class LocaleReview:
 
     def _emergency(self) -> dict[str, Any]:
         """The emergency answer as spoken, its lines, and the phrasings that reach it."""
-        from skill.alexa.emergency_reply import emergency_reply
+        from skill.alexa.replies.emergency import emergency_reply
 
         reply = emergency_reply(self.content, stroke=True)
         return {"spoken": reply.text, "lines": self.lines("emergency"), "phrasings": self.emergency_phrasings}

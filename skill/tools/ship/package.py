@@ -28,7 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from skill.config import ConfigError, SkillConfig
-from skill.domain.content import DEFAULT_LANGUAGE, Content, ContentError, ContentStore, placeholders
+from skill.domain.content import DEFAULT_LANGUAGE, Content, ContentStore, placeholders
+from skill.domain.errors import ContentError
 from skill.tools.ship import lambda_build
 from skill.tools.ship.manifest import (
     Icons,

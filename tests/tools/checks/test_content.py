@@ -128,7 +128,8 @@ def test_the_copy_is_clean_before_planting(project, capsys):
 
 def test_the_skill_refuses_to_start_on_a_broken_budget(project):
     from skill.alexa.resources import SkillResources
-    from skill.domain.content import ContentError, ContentStore
+    from skill.domain.content import ContentStore
+    from skill.domain.errors import ContentError
 
     content, _ = project
     edit_triage(content, _long_question)

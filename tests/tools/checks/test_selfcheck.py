@@ -150,7 +150,7 @@ def test_an_emergency_answer_without_evidence_fails_the_emergency_row(monkeypatc
 def test_no_that_does_not_end_fails_the_no_row(monkeypatch, en_us_run):
     """V-8 as it was: "no" to "What else would you like to know?" asked again."""
     from skill.alexa.handlers import builtins
-    from skill.alexa.handlers.replies import anything_else
+    from skill.alexa.replies.common import anything_else
     from skill.alexa.resources import get_resources
     from skill.alexa.state import respond
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from ask_sdk_model.request import Request as AlexaRequest
 
-from skill.alexa.handlers.replies import apology
-from skill.alexa.speech import to_ssml
+from skill.alexa.markup import to_ssml
+from skill.alexa.replies.common import apology
 from skill.domain.content import Content
 
 __all__ = ["EMPTY_RESPONSE", "KNOWN_REQUEST_TYPES", "apology_response", "empty_response"]

@@ -1,8 +1,8 @@
-"""Reply builders shared by handlers (Alexa layer): common turns assembled from content keys."""
+"""Common replies (Alexa layer): the turns many handlers share, assembled from content keys."""
 
 from __future__ import annotations
 
-from skill.alexa.speech import Reply
+from skill.alexa.replies.reply import Reply
 from skill.domain.content import Content
 
 

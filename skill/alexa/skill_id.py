@@ -1,4 +1,4 @@
-"""Request checks both transports share (alexa layer): the verifier shape and the skill id check.
+"""The skill-id check both transports share (alexa layer): the verifier shape and the skill id check.
 
 The webhook (``skill.web.verification``) adds signature and timestamp checks on top; the Lambda
 entry (``skill.lambda_handler``) needs only the skill id, since Lambda's Alexa trigger vouches for

@@ -1,32 +1,38 @@
-"""The production server as operators run it: real gunicorn processes on 127.0.0.1.
+"""The production server (skill/web/server.py, gunicorn_conf.py, wsgi.py) as operators run it: real
+gunicorn processes on 127.0.0.1, started by ``nose-twitch serve`` or by gunicorn itself.
 
 * gunicorn's own configuration (``GUNICORN_CMD_ARGS``, a config file) overrides the project's;
 * ``gunicorn 'skill.web.wsgi:app'`` works from the environment and keeps verification, the
   skill-id check and the access log;
 * SIGTERM lets a request in flight finish, then the server exits 0;
+* a reload (HUP), or a worker told to stop (TERM), under load loses no request; a worker killed
+  outright loses at most the one request it held (reliability review of 2026-12-06, M5);
 * metrics across two workers add up, count what an on-call engineer needs, and hold no personal data;
 * every log line has a UTC ISO-8601 time, a level and a pid, and every response has a line.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
 
 from tests.support.envelopes import APPLICATION_ID, DEVICE_ID, USER_ID, envelope, intent_request, launch_request
 from tests.support.servers import (
-    ROOT, assert_every_line_is_stamped, finish, free_port, held_request, post, request, sample, scrape, serve_command,
-    serving,
+    ROOT, assert_every_line_is_stamped, finish, free_port, head, held_request, post, raw_exchange, request, sample, scrape,
+    serve_command, serving,
 )
 
 LAUNCH = envelope(launch_request(), new=True)
+LAUNCH_BODY = json.dumps(LAUNCH).encode()
 
 
 # --- gunicorn's own configuration --------------------------------------------------------------
@@ -90,15 +96,15 @@ def test_plain_gunicorn_refuses_metrics_it_could_not_add_up(tmp_path):
     assert "python:skill.web.gunicorn_conf" in done.stderr, f"the refusal should say how to fix it:\n{done.stderr}"
 
 
-def gunicorn_command(port: int, *extra: str, app: str = "skill.web.wsgi:app") -> list[str]:
-    return [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1", *extra, app]
+def gunicorn_command(port: int, *extra: str) -> list[str]:
+    return [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1", *extra,
+            "skill.web.wsgi:app"]
 
 
-@pytest.mark.parametrize("app", ["skill.web.wsgi:app", "skill.web.app:create_app()"])
-def test_plain_gunicorn_keeps_the_skill_id_check_and_the_access_log(tmp_path, app):
+def test_plain_gunicorn_keeps_the_skill_id_check_and_the_access_log(tmp_path):
     port = free_port()
     env = {"SKILL_ID": APPLICATION_ID, "SKILL_DEV": "1"}
-    with serving(gunicorn_command(port, app=app), tmp_path, port, env) as server:
+    with serving(gunicorn_command(port), tmp_path, port, env) as server:
         assert post(port, LAUNCH)[0] == 200
         status, answer = post(port, envelope(launch_request(), application_id="amzn1.ask.skill.someone-else"))
         assert status == 400 and "different skill" in answer["error"]["message"]
@@ -186,3 +192,89 @@ def test_a_metrics_port_already_taken_stops_the_server_with_a_reason(tmp_path):
                               cwd=tmp_path, env=env, capture_output=True, text=True, timeout=30, check=False)
     assert done.returncode == 2, f"exit {done.returncode}:\n{done.stderr[-1500:]}"
     assert f"cannot serve metrics on 127.0.0.1:{busy}" in done.stderr
+
+
+# --- restarts under load ---------------------------------------------------------------------------
+
+
+class Load:
+    """Client threads posting launches back to back; every outcome counted."""
+
+    def __init__(self, port: int, threads: int = 6) -> None:
+        self.port, self.ok, self.failed = port, 0, []
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._threads = [threading.Thread(target=self._run, daemon=True) for _ in range(threads)]
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+                conn.request("POST", "/alexa", body=LAUNCH_BODY, headers={"Content-Type": "application/json"})
+                reply = conn.getresponse()
+                reply.read()
+                conn.close()
+                outcome = reply.status
+            except (OSError, http.client.HTTPException) as exc:  # a killed worker can cut a reply short
+                outcome = type(exc).__name__
+            with self._lock:
+                if outcome == 200:
+                    self.ok += 1
+                else:
+                    self.failed.append(outcome)
+
+    def __enter__(self) -> Load:
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=15)
+
+
+@pytest.mark.slow
+def test_a_reload_and_a_worker_told_to_stop_under_load_lose_nothing(tmp_path):
+    port = free_port()
+    with serving(serve_command("--dev", "--port", str(port), "--workers", "2"), tmp_path, port) as server:
+        with Load(port) as load:
+            time.sleep(1.0)
+            os.kill(server.workers(2)[0], signal.SIGTERM)  # `kill <worker>`: it finishes its request
+            time.sleep(1.5)
+            server.process.send_signal(signal.SIGHUP)  # `systemctl reload`: new workers, same socket
+            time.sleep(2.5)
+        assert server.process.poll() is None
+    assert load.ok > 100, f"the load ran ({load.ok} answers)"
+    assert load.failed == [], f"{len(load.failed)} requests lost in a worker stop and a reload: {load.failed[:5]}"
+
+
+@pytest.mark.slow
+def test_a_worker_killed_outright_under_load_loses_at_most_its_own_request(tmp_path):
+    port = free_port()
+    with serving(serve_command("--dev", "--port", str(port), "--workers", "2"), tmp_path, port) as server:
+        with Load(port) as load:
+            time.sleep(1.0)
+            killed = server.workers(2)[0]
+            os.kill(killed, signal.SIGKILL)
+            time.sleep(2.0)
+            assert killed not in server.workers(2) and len(server.workers(2)) == 2, "the worker was replaced"
+    assert load.ok > 100
+    assert len(load.failed) <= 1, f"only the request the killed worker held may be lost: {load.failed}"
+
+
+# --- plain gunicorn with the project's config (newcomer review 5.5) ---------------------------------
+
+
+def test_under_gunicorn_with_the_projects_config_every_line_is_json_and_says_where_it_listens(tmp_path):
+    port = free_port()
+    env = {"SKILL_DEV": "1", "PORT": str(port), "WORKERS": "1"}
+    command = [sys.executable, "-m", "gunicorn", "-c", "python:skill.web.gunicorn_conf", "skill.web.wsgi:app"]
+    with serving(command, tmp_path, port, env) as server:
+        assert post(port, LAUNCH)[0] == 200
+        raw_exchange(port, head(extra="Content-Length: abc\r\n\r\n") + b"{}")  # gunicorn's own refusal
+        time.sleep(0.3)
+    text = server.stderr()
+    assert all(line.startswith("{") for line in text.splitlines()), f"a line that is not JSON:\n{text[-2000:]}"
+    assert any("Nose Twitch Guide listening on" in line.get("message", "") for line in server.lines())
+    assert [line["status"] for line in server.access()] == [200, 200, 400]

@@ -1,16 +1,20 @@
-"""Fast model decoding (Alexa layer): request JSON to the SDK's model objects, and back, without
+"""The skill's serializer (Alexa layer): request JSON to the SDK's model objects, and back, without
 reflection at request time.
+
+It is the only serializer: ``build_skill`` installs it as ``skill.serializer``, so the webhook,
+the Lambda entry, chat, the certification self-check and the tests all read requests and write
+responses through it. It is an accelerator, proven equal to the SDK's and removable.
 
 The SDK's ``DefaultSerializer`` works out every object of every request from scratch: it resolves
 each class from its dotted name, rebuilds each class's attribute map, and parses the timestamp with
-dateutil. That is most of what a simple request costs. :class:`FastSerializer` is a drop-in
+dateutil. That is most of what a simple request costs. :class:`Serializer` is a drop-in
 ``DefaultSerializer`` that compiles, once per model class and only when a request first needs it,
 a small decoder (JSON key -> attribute, value decoder) and an encoder for responses.
 
 It builds exactly what the SDK builds, or nothing: any value the compiled plan does not cover
 exactly (a value of an unexpected JSON type, an unknown enum value or request type, a timestamp
 that is not plain ISO 8601) raises :class:`Defer` inside the fast path, and the whole envelope is
-then deserialized by the SDK's own code from the original text. ``tests/alexa/test_fastpath.py``
+then deserialized by the SDK's own code from the original text. ``tests/alexa/test_serializer.py``
 proves the equality on a corpus of envelopes and on mutated ones.
 
 The only intended difference: a timestamp's ``tzinfo`` is ``datetime.timezone`` where dateutil
@@ -31,7 +35,7 @@ from typing import Any
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 
-__all__ = ["Defer", "FastSerializer", "parse_timestamp"]
+__all__ = ["Defer", "Serializer", "parse_timestamp"]
 
 Decoder = Callable[[Any], Any]
 
@@ -143,7 +147,7 @@ def _has_data_descriptor(cls: type, name: str) -> bool:
     return False
 
 
-class FastSerializer(DefaultSerializer):
+class Serializer(DefaultSerializer):
     """``DefaultSerializer`` with compiled decoders and encoders; the SDK's code is the fallback.
 
     The compiled plans are cached on the instance: they describe classes, not requests.

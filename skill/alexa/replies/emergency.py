@@ -10,7 +10,7 @@ session ends, so Alexa's own calling can hear the next words. Every word comes f
 
 from __future__ import annotations
 
-from skill.alexa.speech import Reply, Screen
+from skill.alexa.replies.reply import Reply, Screen
 from skill.domain import emergency
 from skill.domain.content import Content
 

@@ -1,7 +1,7 @@
 """Triage replies (Alexa layer): engine steps and slot read-backs become :class:`Reply` objects.
 
 Every word comes from the ``triage`` content section; this module only chooses and orders keys.
-The emergency outcome is the skill's one emergency answer (:func:`skill.alexa.emergency_reply.
+The emergency outcome is the skill's one emergency answer (:func:`skill.alexa.replies.emergency.
 emergency_reply`, the same as ``EmergencyIntent``'s), with the meaning of the check's stroke
 questions: no intro, acknowledgement or read-back can ever delay its number.
 """
@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from skill.alexa.emergency_reply import emergency_reply
-from skill.alexa.handlers.replies import anything_else
-from skill.alexa.speech import Reply, Screen, join_lines
-from skill.domain.content import Content
+from skill.alexa.replies.common import anything_else
+from skill.alexa.replies.emergency import emergency_reply
+from skill.alexa.replies.reply import Reply, Screen, join_lines
 from skill.domain import triage_budget
+from skill.domain.content import Content
 from skill.domain.triage import Ask, Level, Outcome, Protocol, Question, Step, TriageState
 
 #: Spoken duration units, largest first: (content key stem, days per unit).

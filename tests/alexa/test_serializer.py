@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from skill.alexa.context import InvocationContext
-from skill.alexa.fastpath import Defer, FastSerializer, parse_timestamp
+from skill.alexa.serializer import Defer, Serializer, parse_timestamp
 from tests.support.envelopes import (
     APL,
     can_fulfill_request,
@@ -235,8 +235,8 @@ def sdk_result(data: Any) -> tuple[Any, Exception | None]:
 
 
 @pytest.fixture(scope="module")
-def fast() -> FastSerializer:
-    return FastSerializer()
+def fast() -> Serializer:
+    return Serializer()
 
 
 @pytest.mark.parametrize("name", list(CORPUS))
@@ -348,7 +348,7 @@ def mutated_envelopes(draw) -> dict[str, Any]:
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=mutated_envelopes())
 def test_mutated_envelopes_are_built_equal_or_deferred(data):
-    fast = FastSerializer()
+    fast = Serializer()
     expected, error = sdk_result(data)
     try:
         built = fast.try_from_data(copy.deepcopy(data), RequestEnvelope)
