@@ -26,7 +26,7 @@ import pytest
 from skill.cli import main
 from skill.config import DEFAULT_CONTENT_DIR, LAMBDA_CACHE_DIR, config_from_env, default_cache_dir, is_lambda
 from skill.tools.ship import lambda_build
-from tests.support.envelopes import envelope, launch_request
+from skill.tools.envelopes import envelope, launch_request
 
 PYENV_VERSIONS = Path(os.environ.get("PYENV_ROOT", "/root/.pyenv")) / "versions"
 #: What readelf says in "Machine:" for each Lambda architecture.
