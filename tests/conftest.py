@@ -1,7 +1,7 @@
 """Shared fixtures: the skill is built once per test session from the real content.
 
 Markers (registered in pyproject.toml): ``slow`` (seconds or more: real servers, proxies, load,
-npm, chromium, pip, wheel and zip builds, long hypothesis runs), ``network`` (may download: npm
+npm, chromium, pip, wheel and zip builds, long hypothesis runs, classifier training), ``network`` (may download: npm
 packages, PyPI, apt), ``e2e`` (a real external client drives a real server). A test that asks for
 one of :data:`FIXTURE_MARKS`' fixtures gets that fixture's marks here, so no such test can be left
 unmarked; tests that start servers themselves are marked in their modules. ``pytest -m "not slow"``
@@ -34,6 +34,8 @@ FIXTURE_MARKS: dict[str, tuple[str, ...]] = {
     "deploy_project": ("slow", "network"),
     "arm_zip": ("slow", "network"),
     "dev_server": ("slow",),  # a real gunicorn in dev mode (tests/web/test_worker.py)
+    "trained": ("slow",),  # the intent classifier trained on a locale's model (tests/nlu)
+    "neighbours": ("slow",),  # the nearest-neighbours stand-in, built per locale (tests/nlu)
 }
 
 
