@@ -25,7 +25,7 @@ from ask_sdk_core.skill import CustomSkill
 from skill.alexa.builder import build_skill
 from skill.config import SkillConfig
 from skill.tools import envelopes
-from skill.tools.session import invoke, spoken_text
+from skill.tools.session import Conversation, spoken_text
 from skill.tools.nlu.matcher import Interpretation, Matcher
 
 #: How chat hears typed words: ``samples`` matches the model's samples (exact, then by similarity);
@@ -168,8 +168,9 @@ class Speaker:
             self.binary = None
 
 
-class ChatSession:
-    """One conversation: requests built by the one envelope builder, session attributes carried forward."""
+class ChatSession(Conversation):
+    """One conversation (:class:`skill.tools.session.Conversation`): requests built by the one envelope
+    builder, session attributes carried forward, printed as text (and as JSON with ``--json``)."""
 
     def __init__(
         self,
@@ -181,11 +182,9 @@ class ChatSession:
         show_json: bool = False,
         speaker: Speaker | None = None,
     ) -> None:
-        self.skill, self.matcher, self.locale = skill, matcher, locale
+        super().__init__(skill, locale)
+        self.matcher = matcher
         self.out, self.show_json, self.speaker = out, show_json, speaker
-        self.attributes: dict[str, Any] = {}
-        self.new = True
-        self.ended = False
         self.last: dict[str, Any] | None = None
 
     def _print(self, *parts: str) -> None:
@@ -197,15 +196,12 @@ class ChatSession:
 
     def send(self, request: dict[str, Any]) -> dict[str, Any]:
         """One turn: the request in an envelope with the session so far, through the skill."""
-        envelope = envelopes.envelope(request, attributes=self.attributes, new=self.new)
+        envelope = self.next_envelope(request)
         if self.show_json:
             self._dump(">>> request", envelope)
-        response, _ = invoke(self.skill, envelope)
+        response = self.send_envelope(envelope)
         if self.show_json:
             self._dump("<<< response", response)
-        self.new = False
-        self.attributes = response.get("sessionAttributes") or {}
-        self.ended = response.get("response", {}).get("shouldEndSession") is True
         self.last = response
         return response
 

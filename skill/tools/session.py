@@ -92,8 +92,15 @@ class Conversation:
         self.responses: list[dict[str, Any]] = []
         self.log: dict[str, str] = {}
 
+    def next_envelope(self, request: dict[str, Any]) -> dict[str, Any]:
+        """The envelope the next turn sends: the request with the session so far."""
+        return envelopes.envelope(request, attributes=self.attributes, new=self.new, interfaces=self.interfaces)
+
     def send(self, request: dict[str, Any]) -> dict[str, Any]:
-        envelope = envelopes.envelope(request, attributes=self.attributes, new=self.new, interfaces=self.interfaces)
+        return self.send_envelope(self.next_envelope(request))
+
+    def send_envelope(self, envelope: dict[str, Any]) -> dict[str, Any]:
+        """One turn; the session attributes of the response are carried into the next."""
         response, self.log = invoke(self.skill, envelope)
         if self.check is not None:
             self.check(response, self.log)

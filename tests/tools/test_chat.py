@@ -107,7 +107,7 @@ def test_chat_and_the_suite_drive_the_skill_the_one_way():
     import tests.support.client
 
     assert skill.tools.chat.envelopes is skill.tools.envelopes
-    assert skill.tools.chat.invoke is skill.tools.session.invoke
+    assert issubclass(skill.tools.chat.ChatSession, skill.tools.session.Conversation)
     assert tests.support.client.invoke is skill.tools.session.invoke
     assert issubclass(tests.support.client.Conversation, skill.tools.session.Conversation)
 
