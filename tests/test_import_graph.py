@@ -9,12 +9,15 @@ for the layers (a lazy import is still an arrow) but not for circles (they run a
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from skill.tools.envelopes import APPLICATION_ID
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("skill", "bench")
@@ -185,5 +188,8 @@ def test_every_module_imports_alone_in_a_fresh_interpreter():
         "sys.exit(1 if failed else 0)\n"
     )
     names = [m for m in MODULES if not m.endswith("__main__")]
-    done = subprocess.run([sys.executable, "-c", script, *names], cwd=ROOT, capture_output=True, text=True, timeout=900)
+    # gunicorn_conf checks the settings when it loads (it is gunicorn's config file): give it a skill id.
+    env = {**os.environ, "SKILL_ID": APPLICATION_ID}
+    done = subprocess.run([sys.executable, "-c", script, *names], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=900)
     assert done.returncode == 0, f"modules that fail to import alone:\n{done.stdout}{done.stderr[-2000:]}"
