@@ -37,6 +37,8 @@ from skill.tools import envelopes
 from tests.support.checks import assert_valid_response
 from tests.support.client import ends_session, invoke, speech
 
+pytestmark = pytest.mark.slow  # plays every triage path of every locale with every side turn
+
 
 ANSWERS = {"yes": "AMAZON.YesIntent", "no": "AMAZON.NoIntent", "not sure": "UnsureIntent"}
 #: Turns a person can take at a question besides answering it (each is measured, not explored on).

@@ -194,6 +194,8 @@ def _check_compiled(zip_path: Path, runtime: lambda_build.Runtime, arch: str, in
     return len(elves), problems
 
 
+@pytest.mark.slow
+@pytest.mark.network  # builds Lambda zips with dependencies from PyPI (fixtures taken by name)
 @pytest.mark.parametrize("build", ["default", "arm64-python3.12"])
 def test_every_compiled_module_loads_on_the_runtime_it_was_built_for(build, request, tmp_path):
     if build == "default":
