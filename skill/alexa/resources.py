@@ -13,6 +13,7 @@ from types import MappingProxyType
 from ask_sdk_core.handler_input import HandlerInput
 
 from skill.config import SkillConfig
+from skill.domain import content_cache
 from skill.domain.content import Content, ContentStore
 from skill.domain.triage import Protocol
 from skill.domain.triage_budget import checked_protocol
@@ -49,7 +50,7 @@ class SkillResources:
     def load(cls, config: SkillConfig) -> SkillResources:
         """The content the config names, loaded for serving: through the content cache when the
         config has one (parsed and checked only when the files or the checking code changed)."""
-        return cls(ContentStore.load(config.content_dir, cache_dir=config.cache_dir))
+        return cls(content_cache.load(config.content_dir, config.cache_dir))
 
     def for_locale(self, locale: str | None) -> LocaleResources:
         return self._by_tag[self.store.for_locale(locale).tag]

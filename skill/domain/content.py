@@ -9,10 +9,9 @@ falls back to its language, then to the default language, whose wording is safe 
 Texts are plain strings with ``{placeholder}`` fields; the ``locale`` section of each tree supplies
 default values (the emergency number, who to see) to every text.
 
-Loaded for serving (with a cache folder), content parsed from YAML is checked as a start needs it
-(each locale's triage protocol, its sign rules and spoken-time budgets:
-:func:`skill.domain.triage_budget.checked_protocol`) before it goes into the content cache; content
-read back from the cache passed those very checks (:mod:`skill.domain.content_cache`).
+Loaded for serving, content goes through :func:`skill.domain.content_cache.load`, which checks what
+it parses (each locale's triage protocol, its sign rules and spoken-time budgets) before caching it;
+this module only reads, parses and merges, and knows nothing of the checks above it.
 """
 
 from __future__ import annotations
@@ -25,7 +24,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from skill.domain import content_cache, triage_budget
 from skill.domain.errors import ContentError
 
 __all__ = ["DEFAULT_LANGUAGE", "Content", "ContentStore", "deep_merge", "iter_texts", "load_yaml_file",
@@ -173,41 +171,16 @@ class ContentStore:
         self._by_tag = MappingProxyType(merged)
         self._checked = checked
 
-    @classmethod
-    def load(cls, content_dir: Path, cache_dir: Path | None = None) -> ContentStore:
-        """Read every ``<tag>/*.yaml`` below ``content_dir``; duplicate keys across files are errors.
-
-        With a ``cache_dir`` (loading for serving), parsed content is checked as a start needs it
-        (:func:`check`; a problem raises :class:`ContentError`) and then kept there as JSON, keyed by
-        every file's bytes and the checking code (see :mod:`skill.domain.content_cache`): a later load
-        of the very same files skips the YAML and the checks. Either way the store is ``checked``.
-        """
-        if not content_dir.is_dir():
-            raise ContentError(f"{content_dir}: content folder not found")
-        sources = [
-            (folder, [(path, path.read_bytes()) for path in sorted(folder.glob("*.yaml"))])
-            for folder in tag_folders(content_dir)
-        ]
-        key = None
-        if cache_dir is not None:
-            key = content_cache.content_key(_cache_entries(sources))
-        if key is not None:
-            cached = content_cache.read(cache_dir, content_dir, key, (folder.name for folder, _ in sources))
-            if cached is not None:
-                return cls(cached, checked=True)
-        trees = {folder.name: _parse_folder(files) for folder, files in sources}
-        store = cls(trees)
-        if key is None:
-            return store
-        check(store)
-        content_cache.write(cache_dir, content_dir, key, trees)
-        store._checked = True
-        return store
-
     @property
     def checked(self) -> bool:
-        """Whether every locale already passed :func:`check` (content that came through the cache)."""
+        """Whether every locale already passed the checks a start runs (content loaded for serving)."""
         return self._checked
+
+    @classmethod
+    def load(cls, content_dir: Path) -> ContentStore:
+        """Read every ``<tag>/*.yaml`` below ``content_dir``; duplicate keys across files are errors.
+        (For serving, :func:`skill.domain.content_cache.load` checks and caches what this parses.)"""
+        return cls(parse_sources(read_sources(content_dir)))
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -233,17 +206,26 @@ class ContentStore:
         return self._by_tag[DEFAULT_LANGUAGE]
 
 
-def check(store: ContentStore) -> None:
-    """Run on every locale of ``store`` the checks a start needs: its triage protocol, the sign rules
-    and the spoken-time budgets (:func:`skill.domain.triage_budget.checked_protocol`).
-
-    :raises ContentError: the first locale with a problem, naming every problem it has
-    """
-    for tag in store.tags:
-        triage_budget.checked_protocol(store.for_locale(tag))
+#: Each tag folder with its YAML files' paths and bytes, as :func:`read_sources` gives them.
+Sources = list[tuple[Path, list[tuple[Path, bytes]]]]
 
 
-def _cache_entries(sources: list[tuple[Path, list[tuple[Path, bytes]]]]) -> list[tuple[str, bytes | None]]:
+def read_sources(content_dir: Path) -> Sources:
+    """Every tag folder below ``content_dir`` with its ``*.yaml`` files' bytes, sorted."""
+    if not content_dir.is_dir():
+        raise ContentError(f"{content_dir}: content folder not found")
+    return [
+        (folder, [(path, path.read_bytes()) for path in sorted(folder.glob("*.yaml"))])
+        for folder in tag_folders(content_dir)
+    ]
+
+
+def parse_sources(sources: Sources) -> dict[str, dict[str, Any]]:
+    """Each tag's tree, parsed from its files (a key defined twice in one tag is an error)."""
+    return {folder.name: _parse_folder(files) for folder, files in sources}
+
+
+def cache_entries(sources: Sources) -> list[tuple[str, bytes | None]]:
     """What the cache key covers: each tag folder, and each file by its path below the content folder."""
     entries: list[tuple[str, bytes | None]] = []
     for folder, files in sources:

@@ -1,7 +1,7 @@
 """Content cache (domain layer): parsed content trees kept as JSON between starts.
 
 Parsing every locale's YAML, importing PyYAML to do it, and checking the symptom check's spoken-time
-budgets are most of what a fresh process spends on content. :meth:`skill.domain.content.ContentStore.load`
+budgets are most of what a fresh process spends on content. :func:`load` (content loaded for serving)
 parses the YAML and checks it once, then writes each tag's tree here; a later start with the very
 same files reads one JSON document (json's C decoder) instead, never imports PyYAML, and does not
 check again: an entry here is content that passed.
@@ -46,6 +46,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from skill.domain import triage_budget
+from skill.domain.content import ContentStore, cache_entries, parse_sources, read_sources
+
 #: Bump when the cached document's shape changes.
 FORMAT = 3
 #: Where the trees begin in a cache file (the header before them is ours: hex keys).
@@ -63,7 +66,7 @@ def _sha256() -> object:
 
 #: The domain modules whose code turns content files into trees and checks them before they are
 #: kept; their source is part of the key.
-CODE = ("content.py", "content_yaml.py", "errors.py", "triage.py", "triage_budget.py", "emergency.py", "spoken.py")
+CODE = ("content.py", "content_cache.py", "content_yaml.py", "errors.py", "triage.py", "triage_budget.py", "emergency.py", "spoken.py")
 
 
 def content_key(entries: Iterable[tuple[str, bytes | None]]) -> str | None:
@@ -208,3 +211,26 @@ def _is_exact_json(node: Any) -> bool:
     if kind is float:
         return math.isfinite(node)
     return kind in (str, int, bool) or node is None
+
+
+def load(content_dir: Path, cache_dir: Path | None) -> ContentStore:
+    """The content below ``content_dir``, loaded for serving: every locale checked as a start needs it
+    (its triage protocol, sign rules and spoken-time budgets; a problem raises
+    :class:`~skill.domain.errors.ContentError`), then kept in ``cache_dir`` as JSON keyed by every
+    file's bytes and the checking code, so a later load of the very same files skips the YAML and
+    the checks. Without a ``cache_dir`` the content is parsed and checked every time. Either way the
+    store is ``checked``.
+    """
+    sources = read_sources(content_dir)
+    key = content_key(cache_entries(sources)) if cache_dir is not None else None
+    if key is not None:
+        cached = read(cache_dir, content_dir, key, (folder.name for folder, _ in sources))
+        if cached is not None:
+            return ContentStore(cached, checked=True)
+    trees = parse_sources(sources)
+    store = ContentStore(trees, checked=True)  # returned only once every check below has passed
+    for tag in store.tags:
+        triage_budget.checked_protocol(store.for_locale(tag))
+    if key is not None:
+        write(cache_dir, content_dir, key, trees)
+    return store

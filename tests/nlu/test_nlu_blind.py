@@ -35,6 +35,9 @@ CASES = sorted({(name, line.locale) for name, lines in SETS.items() for line in 
 SAMPLES_AT_FIRST_MEASURE = frozenset({
     "what happens at the appointment", "es grave que me tiemble la nariz", "cómo evito que me vuelva a pasar",
     "cuánto dura un tic en la nariz", "qué es un tic en la nariz",
+    # the Spanish help's example phrase (content and e2e say it; a device must match it), in the
+    # models since before the first measure; set E's writer added "güey" to it
+    "por qué me tiembla la nariz",
 })
 #: A sample of at least NEAR_WORDS words this close to a blind line (word-level similarity) is a near-copy;
 #: shorter everyday questions ("what is a nose twitch") are bound to meet a blind line's words.

@@ -205,7 +205,7 @@ def test_nlu_eval_json_reports_each_blind_set_with_both_stand_ins(capsys: pytest
     report = json.loads(capsys.readouterr().out)
     assert report["labelled"] == []
     rows = {blind["set"]: blind for blind in report["blind"]}
-    assert {name: row["locale"] for name, row in rows.items()} == {"heldout_b": "en-GB", "heldout_d": "en-GB"}
+    assert {name: row["locale"] for name, row in rows.items()} == {"heldout_b": "en-GB", "heldout_d": "en-GB", "heldout_e": "en-GB"}
     assert rows["heldout_b"]["lines"] == 49
     for blind in rows.values():
         assert set(blind["answer"]) == set(blind["intent"]) == {"classifier", "neighbours"}

@@ -11,7 +11,7 @@ import pytest
 
 from skill import lambda_handler
 from skill.config import DEFAULT_CONTENT_DIR, ConfigError, SkillConfig
-from skill.domain.content import ContentStore
+from skill.domain import content_cache
 from tests.support.checks import assert_valid_response
 from skill.tools.envelopes import APPLICATION_ID, envelope, intent_request, launch_request
 
@@ -128,5 +128,5 @@ def test_the_shipped_content_is_copied_into_an_empty_cache_and_read_without_pars
         raise AssertionError("the content was parsed although the zip shipped it parsed")
 
     monkeypatch.setattr(content_module, "_parse_folder", parse)
-    store = ContentStore.load(config.content_dir, cache_dir=config.cache_dir)
+    store = content_cache.load(config.content_dir, config.cache_dir)
     assert store.for_locale("en-US").text("launch.welcome")

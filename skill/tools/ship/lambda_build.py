@@ -320,11 +320,10 @@ def shipped_content_cache(content_dir: Path) -> bytes | None:
     key covers every content file and the parser, so on Lambda it matches the zip's own content)."""
     from skill.alexa.resources import SkillResources
     from skill.domain import content_cache
-    from skill.domain.content import ContentStore
 
     with tempfile.TemporaryDirectory(prefix="nose-twitch-content-") as scratch:
         cache_dir = Path(scratch)
-        SkillResources(ContentStore.load(content_dir, cache_dir=cache_dir))  # records the budget verdict
+        SkillResources(content_cache.load(content_dir, cache_dir))  # records the budget verdict
         written = content_cache.cache_file(cache_dir, content_dir)
         return written.read_bytes() if written.is_file() else None
 
