@@ -30,7 +30,7 @@ from bench.lambda_cold import measure as measure_lambda
 from bench.loadgen import LoadResult, run_load, wrk_path
 from bench.report import ROOT, Results, markdown
 from bench.servers import Server, cold_start, cold_start_phases, server_cold_start
-from tests.support.envelopes import envelope, launch_request
+from skill.tools.envelopes import envelope, launch_request
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -17,6 +17,8 @@ from skill.alexa.replies.reply import Reply
 
 #: Alexa's limit on outputSpeech.ssml.
 MAX_SPEECH_CHARS = 8000
+#: Alexa's limit on a whole response envelope, in bytes of JSON.
+MAX_RESPONSE_BYTES = 24 * 1024
 
 
 def build_response(handler_input: HandlerInput, reply: Reply) -> Response:

@@ -14,14 +14,16 @@ from skill.config import DEFAULT_MODEL_DIR
 from skill.tools.models import load_model
 from skill.tools.nlu.matcher import Matcher
 from tests.support.client import invoke
-from tests.support.envelopes import can_fulfill_request, envelope, slot
+from skill.tools.envelopes import can_fulfill_request, envelope, slot
 
 EN_US_INTENTS = load_model(DEFAULT_MODEL_DIR / "en-US.json").intent_slots()
 
 
 def ask(skill, name: str, *slots: dict, log: dict | None = None, locale: str = "en-US") -> dict:
     """Send a CanFulfillIntentRequest (a fresh session, as Alexa sends it); return the response object."""
-    response = invoke(skill, envelope(can_fulfill_request(name, *slots, locale=locale), new=True), log=log)
+    response, fields = invoke(skill, envelope(can_fulfill_request(name, *slots, locale=locale), new=True))
+    if log is not None:
+        log.update(fields)
     body = response["response"]
     assert "outputSpeech" not in body, f"a CanFulfillIntentRequest must get no speech: {body!r}"
     assert "reprompt" not in body and "card" not in body and "directives" not in body, f"nothing but the verdict: {body!r}"
@@ -113,7 +115,7 @@ def test_name_free_phrasings(skill, matchers, locale, said, expected):
     meaning = matchers[locale].match(said)
     slots = [s.to_json() for s in meaning.slots if s.value is not None]
     request = can_fulfill_request(meaning.intent, *slots, locale=locale)
-    result = invoke(skill, envelope(request, new=True))["response"]["canFulfillIntent"]
+    result = invoke(skill, envelope(request, new=True))[0]["response"]["canFulfillIntent"]
     assert verdict(result) == expected, (
         f"{locale} {said!r} (matched {meaning.describe()}) should be {expected}, got {result!r}"
     )
@@ -338,7 +340,6 @@ def test_yes_verdicts_rest_on_phrasings_that_all_name_the_twitch(path):
 
 
 def test_no_state_is_kept_and_log_names_the_handler(skill):
-    log: dict[str, str] = {}
-    response = invoke(skill, envelope(can_fulfill_request("CausesIntent"), new=True), log=log)
+    response, log = invoke(skill, envelope(can_fulfill_request("CausesIntent"), new=True))
     assert not response.get("sessionAttributes"), f"a CanFulfillIntentRequest must not store state: {response!r}"
     assert log.get("handler") == "can_fulfill", f"the access log should name the handler: {log!r}"

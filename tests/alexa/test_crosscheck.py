@@ -9,7 +9,7 @@ from skill.alexa.handlers.topics import TOPIC_INTENTS
 from skill.config import DEFAULT_MODEL_DIR
 from skill.tools.checks.model import check_model
 from skill.tools.models import load_model, model_paths
-from tests.support.envelopes import intent_request
+from skill.tools.envelopes import intent_request
 
 MODELS = list(model_paths(DEFAULT_MODEL_DIR))
 

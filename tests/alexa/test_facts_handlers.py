@@ -12,7 +12,7 @@ from skill.config import DEFAULT_MODEL_DIR
 from skill.domain import facts
 from skill.tools.models import load_model
 from tests.support.client import invoke, reprompt, speech
-from tests.support.envelopes import can_fulfill_request, envelope, slot
+from skill.tools.envelopes import can_fulfill_request, envelope, slot
 from tests.support.locales import LOCALES
 
 FOCUSED_LOCALES = ("en-US", "es-US")
@@ -228,7 +228,7 @@ def test_sources_are_named_and_the_card_lists_them(conversation, store, locale):
     ids=["general-thing", "twitch-thing", "unknown-thing", "no-thing", "sources"],
 )
 def test_name_free_requests_for_facts_and_sources(skill, intent, slots, expected):
-    response = invoke(skill, envelope(can_fulfill_request(intent, *slots), new=True))
+    response, _ = invoke(skill, envelope(can_fulfill_request(intent, *slots), new=True))
     verdict = response["response"]["canFulfillIntent"]["canFulfill"]
     assert verdict == expected, f"{intent} {slots}: expected {expected}, got {verdict}"
 

@@ -10,7 +10,7 @@ import pytest
 from skill.config import DEFAULT_MODEL_DIR
 from skill.tools.models import load_model
 from tests.support.client import speech
-from tests.support.envelopes import APL
+from skill.tools.envelopes import APL
 from tests.support.locales import LOCALES, first_sentence, of_language
 from tests.support.triage_paths import answers_to
 

@@ -15,7 +15,7 @@ from skill.config import DEFAULT_CONTENT_DIR
 from skill.domain.content import ContentStore
 from skill.domain.triage import Protocol
 from tests.support.client import speech
-from tests.support.envelopes import APL, slot
+from skill.tools.envelopes import APL, slot
 from tests.support.triage_paths import answers_to
 
 RENDER = "Alexa.Presentation.APL.RenderDocument"

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 from skill.alexa.context import InvocationContext
 from skill.alexa.serializer import Defer, Serializer, parse_timestamp
-from tests.support.envelopes import (
+from skill.tools.envelopes import (
     APL,
     can_fulfill_request,
     envelope,

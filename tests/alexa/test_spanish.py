@@ -14,7 +14,7 @@ from skill.config import DEFAULT_MODEL_DIR
 from skill.domain.content import iter_texts, placeholders
 from skill.tools.models import load_model
 from tests.support.client import reprompt, speech
-from tests.support.envelopes import APL, slot
+from skill.tools.envelopes import APL, slot
 from tests.support.locales import first_sentence, of_language
 from tests.support.triage_paths import UNSURE, answers_to
 

@@ -22,7 +22,7 @@ import pytest
 from skill.domain.triage import Protocol
 from skill.tools.models import load_model
 from tests.support.client import Conversation, reprompt, speech
-from tests.support.envelopes import slot
+from skill.tools.envelopes import slot
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / "interaction_model"
 LOCALES = ("en-US", "en-GB", "es-US", "es-ES")

@@ -22,7 +22,7 @@ import pytest
 
 from skill.config import DEFAULT_MODEL_DIR
 from skill.tools.models import load_model
-from tests.support import envelopes
+from skill.tools import envelopes
 from tests.support.client import invoke
 
 ANSWERS = ("AMAZON.YesIntent", "AMAZON.NoIntent", "UnsureIntent")
@@ -70,9 +70,8 @@ class Crawler:
 
     def send(self, name: str, attributes: dict, *slots: dict, new: bool = False, path: str = "") -> tuple[dict, dict]:
         request = envelopes.intent_request(name, *slots, locale=self.locale)
-        log: dict[str, str] = {}
-        response = invoke(self.skill, envelopes.envelope(request, attributes=attributes, new=new,
-                                                         interfaces=envelopes.APL), log=log)
+        response, log = invoke(self.skill, envelopes.envelope(request, attributes=attributes, new=new,
+                                                              interfaces=envelopes.APL))
         self.check(response, log, f"{self.locale} {path} {name}")
         return response, log
 

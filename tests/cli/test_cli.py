@@ -9,7 +9,7 @@ import pytest
 
 from skill.cli import build_parser, main, serve_environment
 from skill.config import ConfigError, SkillConfig, config_from_env
-from tests.support.envelopes import APPLICATION_ID as SKILL_ID
+from skill.tools.envelopes import APPLICATION_ID as SKILL_ID
 
 
 def test_serve_refuses_production_without_skill_id(capsys, monkeypatch):

@@ -187,6 +187,7 @@ def test_no_blind_calm_line_gets_the_emergency_command(skill, hearing, locale):
     assert not wrong, f"{locale}: everyday talk must never get the emergency command:\n" + "\n".join(wrong)
 
 
+@pytest.mark.slow  # every calm line through the skill in every position
 @pytest.mark.parametrize("locale", ["en-US", "es-US"])
 def test_no_blind_calm_line_gets_the_command_with_the_samples_matcher_either(skill, locale):
     """``chat --nlu samples`` (exact, then by similarity): the same table, one-shot."""

@@ -118,6 +118,7 @@ def test_another_answer_accepted_for_a_thing_or_trigger_names_it_first(store: Co
     assert not wrong, f"{tag}: answers that don't name what was asked in their first response: {wrong}"
 
 
+@pytest.mark.slow  # compares every blind line with every sample of the locale
 @pytest.mark.parametrize("locale", sorted({loc for _, loc in CASES}))
 def test_no_sample_copies_a_blind_line(locale: str) -> None:
     """The sets measure understanding only while no model holds their words."""

@@ -166,6 +166,7 @@ def test_locale_lines_only_reach_their_locales(tmp_path: Path) -> None:
     assert len(load_phrasings(tmp_path, "en-GB")) == 2
 
 
+@pytest.mark.slow  # trains both NLU stand-ins for every locale
 def test_nlu_eval_command_prints_rates_and_writes_annotations(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "annotations"
     assert main(["nlu-eval", "--locale", "es-MX", "--annotations-out", str(out)]) == 0
@@ -198,6 +199,7 @@ def test_nlu_eval_unknown_locale_is_a_clear_error(capsys: pytest.CaptureFixture[
     assert "no interaction model for fr-FR" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # trains both NLU stand-ins for every locale
 def test_nlu_eval_json_reports_each_blind_set_with_both_stand_ins(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["nlu-eval", "--locale", "en-GB", "--only", "blind", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)

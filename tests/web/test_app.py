@@ -9,7 +9,7 @@ import logging
 from skill.config import SkillConfig
 from skill.web.app import create_app
 from tests.support.checks import assert_valid_response
-from tests.support.envelopes import envelope, launch_request
+from skill.tools.envelopes import envelope, launch_request
 
 
 def post(client, body, content_type="application/json"):

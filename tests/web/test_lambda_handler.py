@@ -13,7 +13,7 @@ from skill import lambda_handler
 from skill.config import DEFAULT_CONTENT_DIR, ConfigError, SkillConfig
 from skill.domain import content_cache
 from tests.support.checks import assert_valid_response
-from tests.support.envelopes import APPLICATION_ID, envelope, intent_request, launch_request
+from skill.tools.envelopes import APPLICATION_ID, envelope, intent_request, launch_request
 
 
 @pytest.fixture(autouse=True)

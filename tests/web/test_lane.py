@@ -12,7 +12,7 @@ import pytest
 
 from skill.config import SkillConfig
 from skill.web.app import create_app
-from tests.support.envelopes import envelope, intent_request, launch_request, slot
+from skill.tools.envelopes import envelope, intent_request, launch_request, slot
 
 BODIES = {
     "launch": json.dumps(envelope(launch_request(), new=True)).encode(),

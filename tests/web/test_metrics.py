@@ -22,7 +22,7 @@ from skill.alexa.serializer import Serializer
 from skill.config import SkillConfig
 from skill.web.app import create_app
 from skill.web.metrics import MAX_LABEL_VALUES, Metrics
-from tests.support.envelopes import envelope, intent_request
+from skill.tools.envelopes import envelope, intent_request
 from tests.support.servers import free_port, post, request, serving
 
 

@@ -25,11 +25,13 @@ import time
 
 import pytest
 
-from tests.support.envelopes import APPLICATION_ID, DEVICE_ID, USER_ID, envelope, intent_request, launch_request
+from skill.tools.envelopes import APPLICATION_ID, DEVICE_ID, USER_ID, envelope, intent_request, launch_request
 from tests.support.servers import (
     ROOT, assert_every_line_is_stamped, finish, free_port, head, held_request, post, raw_exchange, request, sample, scrape,
     serve_command, serving,
 )
+
+pytestmark = pytest.mark.slow  # real gunicorn processes and load
 
 LAUNCH = envelope(launch_request(), new=True)
 LAUNCH_BODY = json.dumps(LAUNCH).encode()

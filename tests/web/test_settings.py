@@ -18,7 +18,7 @@ import pytest
 from skill.cli import main
 from skill.config import ConfigError, SkillConfig, check_skill_id, config_from_env
 from skill.web.metrics import prepare_multiprocess_dir
-from tests.support.envelopes import APPLICATION_ID
+from skill.tools.envelopes import APPLICATION_ID
 from tests.support.servers import free_port
 
 ID = APPLICATION_ID

@@ -1,6 +1,6 @@
 """Request verification: signature chain, certificate URL, timestamp, skill id, cache.
 
-Certificates come from a throwaway CA (tests/support/certs.py); no test uses the network
+Certificates come from a throwaway CA (skill/tools/signing.py); no test uses the network
 except a loopback HTTP server for the real fetcher.
 """
 
@@ -37,9 +37,9 @@ from skill.web.verification import (
     validate_cert_url,
 )
 from skill.config import SkillConfig
-from tests.support.certs import CERT_URL, FakeFetcher, SigningPKI, make_leaf, make_root, sign, to_pem
-from tests.support.envelopes import envelope as alexa_envelope
-from tests.support.envelopes import launch_request
+from skill.tools.signing import CERT_URL, FakeFetcher, SigningPKI, make_leaf, make_root, sign, to_pem
+from skill.tools.envelopes import envelope as alexa_envelope
+from skill.tools.envelopes import launch_request
 
 SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000001"
 OTHER_SKILL_ID = "amzn1.ask.skill.99999999-9999-9999-9999-999999999999"

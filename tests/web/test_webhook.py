@@ -12,7 +12,7 @@ from skill.alexa.builder import build_skill
 from skill.web.app import create_app
 from skill.web.verification import SkillIdVerifier
 from tests.support.checks import assert_valid_response
-from tests.support.envelopes import envelope, launch_request
+from skill.tools.envelopes import envelope, launch_request
 
 
 def post(client, body, content_type="application/json"):

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from skill.web.worker import SkillSyncWorker, gunicorn_error
-from tests.support.envelopes import envelope, launch_request
+from skill.tools.envelopes import envelope, launch_request
 from tests.support.servers import free_port, head, post, raw_exchange, sample, scrape, serve_command, serving
 
 LAUNCH = json.dumps(envelope(launch_request(), new=True)).encode()

@@ -33,16 +33,14 @@ from __future__ import annotations
 
 import json
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from ask_sdk_core.skill import CustomSkill
-from ask_sdk_model import RequestEnvelope
 
-from skill.alexa.context import InvocationContext
+from skill.alexa.speech import MAX_RESPONSE_BYTES, MAX_SPEECH_CHARS
 from skill.config import SkillConfig
 from skill.domain.content import ContentStore
 from skill.domain.errors import ContentError
@@ -52,9 +50,8 @@ from skill.tools.checks.project import check_project
 from skill.tools.ship import manifest
 from skill.tools.ship.package import build_listing, load_models
 from skill.tools.models import Intent, InteractionModel, ModelError, load_model, model_paths
+from skill.tools.session import invoke, parse_ssml
 
-MAX_SPEECH_CHARS = 8000
-MAX_RESPONSE_BYTES = 24 * 1024
 BUILT_INS = (
     "AMAZON.HelpIntent",
     "AMAZON.StopIntent",
@@ -92,16 +89,6 @@ class Row:
 # --- one response against Alexa's rules ------------------------------------------------------------
 
 
-def _ssml_text(ssml: str) -> tuple[str | None, str | None]:
-    try:
-        root = ET.fromstring(ssml)
-    except ET.ParseError as exc:
-        return None, f"SSML is not well-formed ({exc})"
-    if root.tag != "speak":
-        return None, "SSML is not wrapped in <speak>"
-    return " ".join("".join(root.itertext()).split()), None
-
-
 def response_problems(envelope: Mapping[str, Any], log: Mapping[str, str] | None = None) -> list[str]:
     """Every rule this response breaks (empty when it passes)."""
     problems = []
@@ -123,7 +110,7 @@ def response_problems(envelope: Mapping[str, Any], log: Mapping[str, str] | None
         return problems + ["speech is not SSML"]
     if len(ssml) > MAX_SPEECH_CHARS:
         problems.append(f"speech is {len(ssml)} characters (max {MAX_SPEECH_CHARS})")
-    text, error = _ssml_text(ssml)
+    text, error = parse_ssml(ssml)
     if error:
         return problems + [error]
     texts = [text or ""]
@@ -133,13 +120,15 @@ def response_problems(envelope: Mapping[str, Any], log: Mapping[str, str] | None
     if card is not None:
         if not card.get("title") or not (card.get("content") or card.get("text")):
             problems.append("a card without a title or text")
+        elif card.get("type", "Simple") == "Simple" and not card.get("content"):
+            problems.append("a Simple card without content")
         texts += [card.get("title", ""), card.get("content", "") or card.get("text", "")]
     if response.get("shouldEndSession") is False:
         reprompt = ((response.get("reprompt") or {}).get("outputSpeech") or {}).get("ssml")
         if not reprompt:
             problems.append("the session stays open without a reprompt")
         else:
-            reprompt_text, error = _ssml_text(reprompt)
+            reprompt_text, error = parse_ssml(reprompt)
             problems += [f"reprompt: {error}"] if error else []
             texts.append(reprompt_text or "")
         if not (text or "").rstrip().endswith("?"):
@@ -153,17 +142,6 @@ def response_problems(envelope: Mapping[str, Any], log: Mapping[str, str] | None
         if _PLACEHOLDER.search(piece or ""):
             problems.append(f"an unfilled placeholder in {piece!r}")
     return problems
-
-
-# --- driving the skill ------------------------------------------------------------------------------
-
-
-def invoke(skill: CustomSkill, envelope: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
-    """The response JSON and the access-log fields for one request envelope."""
-    request_envelope = skill.serializer.deserialize(json.dumps(envelope), RequestEnvelope)
-    context = InvocationContext()
-    response = skill.serializer.serialize(skill.invoke(request_envelope=request_envelope, context=context))
-    return json.loads(json.dumps(response)), dict(context.log)
 
 
 @dataclass

@@ -18,7 +18,6 @@ Nothing here is tuned to a set: the sets are read, heard and answered, never lea
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,13 +25,11 @@ from typing import Any
 
 import yaml
 from ask_sdk_core.skill import CustomSkill
-from ask_sdk_model import RequestEnvelope
 
-from skill.alexa.context import InvocationContext
 from skill.domain import facts
 from skill.domain.content import Content, ContentStore
 from skill.tools import envelopes
-from skill.tools.chat import plain_speech
+from skill.tools.session import invoke, said as spoken
 from skill.tools.nlu.matcher import ER_SUCCESS_MATCH, Interpretation
 
 BLIND_GLOB = "heldout_*.yaml"
@@ -134,9 +131,7 @@ class AnswerJudge:
         self._launched: dict[str, dict[str, Any]] = {}
 
     def _invoke(self, envelope: dict[str, Any]) -> dict[str, Any]:
-        request = self.skill.serializer.deserialize(json.dumps(envelope), RequestEnvelope)
-        response = self.skill.invoke(request_envelope=request, context=InvocationContext())
-        return json.loads(json.dumps(self.skill.serializer.serialize(response)))
+        return invoke(self.skill, envelope)[0]
 
     def first_response(self, locale: str, heard: Interpretation) -> dict[str, Any]:
         """The skill's response to ``heard``, said right after the skill was opened."""
@@ -165,7 +160,7 @@ class AnswerJudge:
     def answered(self, locale: str, answers: Sequence[Answer], response: dict[str, Any]) -> bool:
         """Whether the response carries one of the answers."""
         content = self.store.for_locale(locale)
-        said = " ".join(_speech(response).split())
+        said = " ".join(spoken(response).split())
         for answer in answers:
             if answer.kind == "check" and "triage" in (response.get("sessionAttributes") or {}):
                 return True
@@ -214,11 +209,6 @@ def reaching_intents(answer: Answer, content: Content | None = None) -> list[tup
     if answer.kind == "sources":
         return [(fact_handlers.SOURCES_INTENT, {})]
     return []
-
-
-def _speech(response: dict[str, Any]) -> str:
-    ssml = ((response.get("response") or {}).get("outputSpeech") or {}).get("ssml", "")
-    return plain_speech(ssml) if ssml else ""
 
 
 # --- reports --------------------------------------------------------------------------------------
@@ -279,7 +269,7 @@ def measure(set_name: str, locale: str, lines: Sequence[BlindLine], answers: Map
             if judge.answered(locale, wanted, response):
                 report.answer[name] += 1
             else:
-                report.misses.append(BlindMiss(name, line.say, line.topic, heard.describe(), _speech(response)[:160]))
+                report.misses.append(BlindMiss(name, line.say, line.topic, heard.describe(), spoken(response)[:160]))
     return report
 
 

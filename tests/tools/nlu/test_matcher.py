@@ -200,6 +200,7 @@ def test_a_resolved_slot_in_the_request_has_alexa_shape(en):
     assert authority["authority"].endswith(".TRIGGER"), "the authority names the slot type"
 
 
+@pytest.mark.slow  # every sample of every model through the matcher
 @pytest.mark.parametrize("path", list(model_paths(DEFAULT_MODEL_DIR)), ids=lambda p: p.stem)
 def test_every_sample_of_every_model_matches_its_own_intent(path):
     """The matcher must at least understand the model's own samples (with a slot value filled in)."""

@@ -26,7 +26,7 @@ import pytest
 from skill.cli import main
 from skill.config import DEFAULT_CONTENT_DIR, LAMBDA_CACHE_DIR, config_from_env, default_cache_dir, is_lambda
 from skill.tools.ship import lambda_build
-from tests.support.envelopes import envelope, launch_request
+from skill.tools.envelopes import envelope, launch_request
 
 PYENV_VERSIONS = Path(os.environ.get("PYENV_ROOT", "/root/.pyenv")) / "versions"
 #: What readelf says in "Machine:" for each Lambda architecture.
@@ -194,6 +194,8 @@ def _check_compiled(zip_path: Path, runtime: lambda_build.Runtime, arch: str, in
     return len(elves), problems
 
 
+@pytest.mark.slow
+@pytest.mark.network  # builds Lambda zips with dependencies from PyPI (fixtures taken by name)
 @pytest.mark.parametrize("build", ["default", "arm64-python3.12"])
 def test_every_compiled_module_loads_on_the_runtime_it_was_built_for(build, request, tmp_path):
     if build == "default":

@@ -24,7 +24,7 @@ from skill.cli import main
 from skill.config import DEFAULT_CONTENT_DIR, DEFAULT_MODEL_DIR
 from skill.tools.models import parse_model
 from skill.tools.ship import lambda_build, package
-from tests.support.envelopes import envelope, launch_request
+from skill.tools.envelopes import envelope, launch_request
 
 ENDPOINT = "https://skill.example.org/alexa"
 PRIVACY = "https://example.org/privacy"

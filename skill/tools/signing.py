@@ -1,4 +1,4 @@
-"""A throwaway certificate authority for request-verification tests.
+"""A throwaway certificate authority (tools layer) for request-verification tests and the bench.
 
 Everything is made with ``cryptography`` at test time: a root CA, an intermediate CA and
 leaves shaped like Amazon's request-signing certificate (SAN ``echo-api.amazon.com``).
