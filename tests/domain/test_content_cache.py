@@ -18,6 +18,9 @@ from skill.domain import content_cache
 from skill.domain.content import ContentStore
 from skill.domain.errors import ContentError
 
+#: Slow: each test parses and checks every locale's content, some in a subprocess; the fast loop (-m 'not slow') leaves them to the full suite.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

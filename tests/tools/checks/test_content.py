@@ -20,6 +20,9 @@ import yaml
 from skill.cli import main
 from skill.config import DEFAULT_CONTENT_DIR, DEFAULT_MODEL_DIR
 
+#: Slow: most tests plant a fault in a copy of the content and check it all; the fast loop (-m 'not slow') leaves them to the full suite.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def project(tmp_path: Path) -> tuple[Path, Path]:

@@ -12,6 +12,9 @@ from skill.config import DEFAULT_CONTENT_DIR, DEFAULT_MODEL_DIR
 from skill.tools.checks.phrases import check_suggestions, suggested_phrases
 from skill.tools.checks.project import check_project
 
+#: Slow: each test checks every locale's phrases through the matcher; the fast loop (-m 'not slow') leaves them to the full suite.
+pytestmark = pytest.mark.slow
+
 
 @pytest.mark.parametrize(
     ("text", "language", "phrases"),

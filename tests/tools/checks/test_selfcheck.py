@@ -12,6 +12,9 @@ from skill.cli import main
 from skill.config import DEFAULT_CONTENT_DIR, DEFAULT_MODEL_DIR
 from skill.tools.checks.selfcheck import Row, response_problems
 
+#: Slow: each test runs the certification self-check over every locale; the fast loop (-m 'not slow') leaves them to the full suite.
+pytestmark = pytest.mark.slow
+
 LOCALES = sorted(p.stem for p in DEFAULT_MODEL_DIR.glob("*.json"))
 PER_LOCALE = {
     "launch",

@@ -15,6 +15,9 @@ from skill.cli import main
 from skill.config import DEFAULT_CONTENT_DIR, DEFAULT_MODEL_DIR
 from skill.tools.models import language_model
 
+#: Slow: each test runs the whole project's validate (about two seconds); the fast loop (-m 'not slow') leaves them to the full suite.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def project(tmp_path: Path) -> tuple[Path, Path]:

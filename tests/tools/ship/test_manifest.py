@@ -158,6 +158,7 @@ def test_privacy_policy_document_states_what_is_kept():
         assert words in text.lower(), f"docs/privacy.md should say {words!r}"
 
 
+@pytest.mark.slow  # runs the whole project's validate
 def test_validate_reports_a_committed_icon_of_the_wrong_size(monkeypatch):
     from skill.config import DEFAULT_CONTENT_DIR, DEFAULT_MODEL_DIR
     from skill.tools.checks.project import check_project
