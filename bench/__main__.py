@@ -30,7 +30,7 @@ from bench.lambda_cold import measure as measure_lambda
 from bench.loadgen import LoadResult, run_load, wrk_path
 from bench.report import ROOT, Results, markdown
 from bench.servers import Server, cold_start, cold_start_phases, server_cold_start
-from tests.support.envelopes import envelope, launch_request
+from skill.tools.envelopes import envelope, launch_request
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
             "mix": ", ".join(t.name for t in turns),
             "mix size": str(len(turns)),
             "in-process requests": str(args.requests),
-            "server": f"SkillServer (gunicorn {args.workers} sync workers, settings of `nose-twitch serve`)",
+            "server": f"gunicorn -c python:skill.web.gunicorn_conf ({args.workers} sync workers, as `nose-twitch serve`)",
             "load generator": "wrk (1 thread)"
             if tool == "wrk"
             else "Python threads with http.client" + ("" if wrk_path() else " (wrk not installed)"),

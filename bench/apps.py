@@ -158,7 +158,7 @@ def skill_app(pki_dir: Path | None, config=None):
     if config.metrics_enabled:
         from skill.web.metrics import prepare_multiprocess_dir
 
-        prepare_multiprocess_dir()  # as SkillServer does, before prometheus_client is imported
+        prepare_multiprocess_dir()  # as the project's gunicorn config does, before prometheus_client is imported
     verifiers = skill_verifiers(pki_dir) if pki_dir is not None else []
     return create_app(config, verifiers=verifiers)
 

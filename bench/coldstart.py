@@ -71,10 +71,10 @@ def phases(request_file: Path, pki: Path) -> dict[str, float]:
     mark("cryptography (request verification)")
     from bench.apps import skill_config, skill_verifiers
     from skill.alexa.resources import SkillResources
-    from skill.domain.content import ContentStore
+    from skill.domain import content_cache
 
     config = skill_config()
-    resources = SkillResources(ContentStore.load(config.content_dir, cache_dir=config.cache_dir))
+    resources = SkillResources(content_cache.load(config.content_dir, config.cache_dir))
     mark("content: load (PyYAML only without a content cache), merge, validate every locale")
     from skill.web.app import create_app
 

@@ -20,32 +20,20 @@ against when it loads (``skill/domain/triage_budget.py``):
 
 from __future__ import annotations
 
-import html
 import json
 import re
 import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.support import envelopes
+from skill.domain.spoken import (
+    MAX_ALL_NO_SECONDS, MAX_EMERGENCY_REACH_SECONDS, MAX_QUESTION_SECONDS, MAX_RESPONSE_SECONDS, seconds,
+)
+from skill.tools import envelopes
+from skill.tools.session import said as spoken_text
 
-WORDS_PER_MINUTE = 150
-TARGET_EMERGENCY_REACH_SECONDS = 30.0
-TARGET_ALL_NO_SECONDS = 150.0
-TARGET_RESPONSE_SECONDS = 20.0
-TARGET_QUESTION_SECONDS = 8.0
 ANSWERS = {"yes": "AMAZON.YesIntent", "no": "AMAZON.NoIntent", "not sure": "UnsureIntent"}
-_TAG = re.compile(r"<[^>]+>")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-
-
-def spoken_text(response: dict[str, Any]) -> str:
-    ssml = ((response.get("response") or {}).get("outputSpeech") or {}).get("ssml", "")
-    return " ".join(html.unescape(_TAG.sub(" ", ssml)).split())
-
-
-def seconds(text: str) -> float:
-    return len(text.split()) / WORDS_PER_MINUTE * 60
 
 
 def last_sentence(text: str) -> str:
@@ -87,10 +75,10 @@ class LocaleReport:
     def meets_targets(self) -> bool:
         return (
             not self.problems
-            and self.emergency_reach_seconds <= TARGET_EMERGENCY_REACH_SECONDS
-            and self.all_no_seconds <= TARGET_ALL_NO_SECONDS
-            and self.longest.seconds <= TARGET_RESPONSE_SECONDS
-            and self.longest_question.seconds <= TARGET_QUESTION_SECONDS
+            and self.emergency_reach_seconds <= MAX_EMERGENCY_REACH_SECONDS
+            and self.all_no_seconds <= MAX_ALL_NO_SECONDS
+            and self.longest.seconds <= MAX_RESPONSE_SECONDS
+            and self.longest_question.seconds <= MAX_QUESTION_SECONDS
         )
 
 
@@ -212,10 +200,10 @@ def measure(webhook=None, resources=None) -> list[LocaleReport]:
 
 def markdown(reports: list[LocaleReport]) -> str:
     lines = [
-        f"| locale | starts | paths | every emergency sign asked by (<= {TARGET_EMERGENCY_REACH_SECONDS:.0f} s) "
-        f"| all-no path (<= {TARGET_ALL_NO_SECONDS:.0f} s) | longest path to a disposition "
-        f"| longest response (<= {TARGET_RESPONSE_SECONDS:.0f} s) "
-        f"| longest question turn (<= 20 s) | longest question sentence (<= {TARGET_QUESTION_SECONDS:.0f} s) "
+        f"| locale | starts | paths | every emergency sign asked by (<= {MAX_EMERGENCY_REACH_SECONDS:.0f} s) "
+        f"| all-no path (<= {MAX_ALL_NO_SECONDS:.0f} s) | longest path to a disposition "
+        f"| longest response (<= {MAX_RESPONSE_SECONDS:.0f} s) "
+        f"| longest question turn (<= 20 s) | longest question sentence (<= {MAX_QUESTION_SECONDS:.0f} s) "
         "| dispositions reached |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]

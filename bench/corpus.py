@@ -17,8 +17,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from tests.support import envelopes
-from tests.support.certs import SigningPKI, sign, to_pem
+from skill.tools import envelopes
+from skill.tools.signing import SigningPKI, sign, to_pem
 
 from bench.apps import CERT_URL, skill_app
 

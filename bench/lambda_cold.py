@@ -1,6 +1,6 @@
 """Lambda cold start: this skill's built zip against the hello skill built the same way.
 
-Both functions are built by :mod:`skill.tools.lambda_build` for the same runtime (python3.13,
+Both functions are built by :mod:`skill.tools.ship.lambda_build` for the same runtime (python3.13,
 x86_64): dependencies installed for the runtime by pip, and bytecode compiled by the runtime's
 Python when this machine has one (pyenv's, or on PATH). The hello skill is the SDK's sample shape:
 one ``lambda_function.py`` that builds a ``SkillBuilder`` with a launch handler at import and
@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from skill.config import default_content_dir
-from skill.tools import lambda_build
+from skill.tools.ship import lambda_build
 
 HELLO_FUNCTION = '''"""The hello skill, as the ASK SDK's samples write a Lambda function."""
 from ask_sdk_core.dispatch_components import AbstractRequestHandler

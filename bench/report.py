@@ -254,7 +254,7 @@ def markdown(results: Results) -> str:
         "",
         "## 5. Lambda cold start (the built zip)",
         "",
-        "Both functions built by `skill/tools/lambda_build.py` for the same runtime, then unzipped: this skill "
+        "Both functions built by `skill/tools/ship/lambda_build.py` for the same runtime, then unzipped: this skill "
         "(`nose-twitch package --zip`) and the SDK-sample hello skill (one `lambda_function.py` building a "
         "`SkillBuilder` at import, ask-sdk-core only). Each run: a fresh interpreter of the runtime's version as "
         "Lambda starts one (`-S -E -B`, only the code on `sys.path`, an empty cache folder); the import of the "
@@ -279,13 +279,14 @@ def markdown(results: Results) -> str:
         "and skill-id verification and one access-log line per request, as in production. In process, "
         "`this skill` leaves verification out (the same work as the hello skill, and more); "
         "`this skill + verification` adds it (about 60 µs, most of it the RSA check).",
-        "- The skill's requests reach the SDK's model objects through `skill/alexa/fastpath.py` (compiled per model "
-        "class, timestamps without dateutil, anything unusual deferred to the SDK's own deserializer), responses are "
-        "dumped in one pass by json's C encoder, and the Alexa POST skips Flask's per-request machinery "
-        "(`AlexaFastLane`; every other request still goes through Flask).",
+        "- The skill's requests reach the SDK's model objects through its serializer, `skill/alexa/serializer.py` "
+        "(compiled per model class, timestamps without dateutil, anything unusual deferred to the SDK's own "
+        "deserializer), responses are dumped in one pass by json's C encoder, and the Alexa POST skips Flask's "
+        "per-request machinery (`skill/web/lane.py`; every other request goes through Flask).",
         "- The cold start carries what the hello skill does not have: cryptography for verification, the content of "
-        "every locale (read from the content cache, a JSON file keyed by every content file's bytes; PyYAML is "
-        "imported only when that misses) and the skill's own modules (see the steps above).",
+        "every locale (read from the content cache, a JSON file keyed by every content file's bytes and the code "
+        "that checks it; PyYAML is imported, and the symptom check's time budgets measured, only when that misses) "
+        "and the skill's own modules (see the steps above).",
         "- HTTP numbers move with whatever else runs on the machine; the rounds above show the spread.",
         "- On Lambda, both functions import the same SDK (most of either import: `ask_sdk_core.skill` pulls in "
         "every service client of `ask_sdk_model`); this skill's extra is its own modules (handlers, the triage "

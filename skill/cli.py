@@ -1,18 +1,25 @@
 """Command line (edge layer): ``nose-twitch serve`` and the team's tools.
 
 Each subcommand builds one :class:`~skill.config.SkillConfig` from the environment and its flags
-and passes it down.
+and passes it down. ``serve`` is gunicorn with the project's config module (see
+:mod:`skill.web.server`): its flags are the environment variables they stand for, so the config
+module and the app read them as they read the environment.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.metadata
 import logging
+import os
+import platform
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import skill
+from skill.alexa.resources import SkillResources
 from skill.config import (
     ConfigError,
     SkillConfig,
@@ -21,45 +28,52 @@ from skill.config import (
     check_metrics_port,
     config_from_env,
 )
-from skill.domain.content import ContentError
+from skill.domain.errors import ContentError
+from skill.web import server
 
 
 #: Tool subcommands: each module in skill/tools/ has ``register(subparsers)``, which adds its parser
 #: with ``set_defaults(func=run)`` where ``run(args, config) -> int`` (the exit status).
-TOOLS: tuple[str, ...] = ("chat", "validate", "package", "review", "nlu_eval")
+TOOLS: tuple[str, ...] = ("chat", "checks.validate", "ship.package", "review.page", "nlu.evaluate")
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--content-dir", type=Path, help="content folder (default: the project's content/)")
 
 
-def _serve(args: argparse.Namespace, config: SkillConfig) -> int:
-    from skill.web.server import run
+def serve_environment(args: argparse.Namespace) -> dict[str, str]:
+    """The serve flags given, as the environment variables they stand for (each checked, and named
+    in the refusal when it is wrong)."""
+    flags = {
+        "HOST": args.host,
+        "PORT": args.port,
+        "WORKERS": args.workers,
+        "SKILL_DEFAULT_LOCALE": args.locale,
+        "SKILL_ID": args.skill_id,
+        "SKILL_CONTENT_DIR": args.content_dir,
+        "SKILL_DEV": "1" if args.dev else None,
+        "SKILL_LOG_LEVEL": check_log_level(args.log_level, "--log-level") if args.log_level else None,
+        "SKILL_METRICS_PORT": (
+            check_metrics_port(args.metrics_port, "--metrics-port") if args.metrics_port is not None else None
+        ),
+        "SKILL_METRICS_HOST": args.metrics_host,
+        "SKILL_METRICS_PATH": check_metrics_path(args.metrics_path, "--metrics-path") if args.metrics_path else None,
+    }
+    return {name: str(value) for name, value in flags.items() if value is not None}
 
-    config = config.with_overrides(
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        skill_id=args.skill_id,
-        default_locale=args.locale,
-        content_dir=args.content_dir,
-        dev=True if args.dev else None,
-        log_level=check_log_level(args.log_level, "--log-level") if args.log_level else None,
-        metrics_port=check_metrics_port(args.metrics_port, "--metrics-port") if args.metrics_port is not None else None,
-        metrics_host=args.metrics_host,
-        metrics_path=check_metrics_path(args.metrics_path, "--metrics-path") if args.metrics_path else None,
-    )
+
+def _serve(args: argparse.Namespace, config: SkillConfig) -> int:
+    environment = serve_environment(args)
+    config = config_from_env({**os.environ, **environment})
     config.check_for_serving()
-    return run(config, gunicorn_config=args.gunicorn_config)
+    # The content is checked before gunicorn starts, so a content error is this command's one line
+    # (the master then reads the checked content back from the content cache).
+    SkillResources.load(config)
+    return server.run(config, environment, gunicorn_config=args.gunicorn_config)
 
 
 def version() -> str:
     """``nose-twitch 0.1.0 (Python 3.11.7)``: the installed distribution's version, else the package's."""
-    import importlib.metadata
-    import platform
-
-    import skill
-
     try:
         number = importlib.metadata.version("nose-twitch-skill")
     except importlib.metadata.PackageNotFoundError:

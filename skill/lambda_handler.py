@@ -73,12 +73,12 @@ from ask_sdk_model import RequestEnvelope  # noqa: E402
 
 from skill.alexa.builder import build_skill  # noqa: E402
 from skill.alexa.context import InvocationContext  # noqa: E402
-from skill.alexa.fallback import KNOWN_REQUEST_TYPES, apology_response, empty_response  # noqa: E402
+from skill.alexa.replies.fallback import KNOWN_REQUEST_TYPES, apology_response, empty_response  # noqa: E402
 from skill.alexa.resources import SkillResources  # noqa: E402
-from skill.alexa.verifier import SkillIdVerifier, VerificationError  # noqa: E402
+from skill.alexa.skill_id import SkillIdVerifier, VerificationError  # noqa: E402
 from skill.config import SkillConfig, check_skill_id, config_from_env  # noqa: E402
 from skill.domain import content_cache  # noqa: E402
-from skill.domain.content import Content, ContentStore  # noqa: E402
+from skill.domain.content import Content  # noqa: E402
 
 log = logging.getLogger("skill.lambda")
 
@@ -108,7 +108,7 @@ def _skill() -> tuple[CustomSkill, str | None, Content]:
     config = config_from_env()
     skill_id = check_skill_id(config.skill_id) if config.skill_id else None
     seed_content_cache(config)
-    resources = SkillResources(ContentStore.load(config.content_dir, cache_dir=config.cache_dir))
+    resources = SkillResources.load(config)
     return build_skill(config, resources), skill_id, resources.for_locale(config.default_locale).content
 
 
@@ -126,7 +126,9 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if request["type"] not in KNOWN_REQUEST_TYPES:
         return empty_response()
     try:
-        envelope = skill.serializer.deserialize(json.dumps(event), RequestEnvelope)
+        # The skill's serializer reads the event dict as it is (the SDK's own re-reads a JSON dump of
+        # it only for what the compiled plans leave to it).
+        envelope = skill.serializer.from_data(event, RequestEnvelope)
     except Exception:  # noqa: BLE001 - the SDK raises several types for malformed fields (or nesting)
         raise ValueError("The event is an Alexa envelope with fields of the wrong type.") from None
     try:

@@ -1,4 +1,11 @@
-"""Shared fixtures: the skill is built once per test session from the real content."""
+"""Shared fixtures: the skill is built once per test session from the real content.
+
+Markers (registered in pyproject.toml): ``slow`` (seconds or more: real servers, proxies, load,
+npm, chromium, pip, wheel and zip builds, long hypothesis runs, classifier training), ``network`` (may download: npm
+packages, PyPI, apt), ``e2e`` (a real external client drives a real server). A test that asks for
+one of :data:`FIXTURE_MARKS`' fixtures gets that fixture's marks here, so no such test can be left
+unmarked; tests that start servers themselves are marked in their modules. ``pytest -m "not slow"``
+is the fast loop; plain ``pytest`` (and ``.ci/run``) runs everything."""
 
 from __future__ import annotations
 
@@ -12,6 +19,31 @@ from skill.config import SkillConfig
 from skill.domain.content import ContentStore
 from tests.support.chromium import find_or_install_chromium
 from tests.support.client import Conversation
+
+
+#: Fixtures that build, fetch or start something heavy, and the marks a test that uses one gets.
+FIXTURE_MARKS: dict[str, tuple[str, ...]] = {
+    "node_modules": ("slow", "network", "e2e"),  # npm ci of virtual-alexa (tests/e2e)
+    "server": ("slow", "e2e"),  # the real server that virtual-alexa drives (tests/e2e)
+    "drive": ("slow", "network", "e2e"),
+    "apl_node_modules": ("slow", "network", "e2e"),  # npm ci of apl-suggester and puppeteer (tests/apl)
+    "chromium": ("slow", "network"),  # apt-get install of chromium where it is missing
+    "wheel": ("slow",),  # pip wheel of the project
+    "installed": ("slow",),  # a fresh venv holding the wheel
+    "pypi": ("slow", "network"),  # Lambda zips with dependencies from PyPI
+    "deploy_project": ("slow", "network"),
+    "arm_zip": ("slow", "network"),
+    "dev_server": ("slow",),  # a real gunicorn in dev mode (tests/web/test_worker.py)
+    "trained": ("slow",),  # the intent classifier trained on a locale's model (tests/nlu)
+    "neighbours": ("slow",),  # the nearest-neighbours stand-in, built per locale (tests/nlu)
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        for name in getattr(item, "fixturenames", ()):
+            for mark in FIXTURE_MARKS.get(name, ()):
+                item.add_marker(mark)
 
 
 @pytest.fixture(scope="session", autouse=True)

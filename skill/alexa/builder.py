@@ -1,4 +1,9 @@
-"""Skill builder (Alexa layer): one ``build_skill(config)`` for every transport (Flask, Lambda, CLI)."""
+"""Skill builder (Alexa layer): one ``build_skill(config)`` for every transport (web, Lambda, CLI).
+
+The skill it builds carries :class:`~skill.alexa.serializer.Serializer` as ``skill.serializer``, so
+every transport, tool and test turns request JSON into the SDK's model objects (and responses back)
+the same way.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +12,10 @@ from ask_sdk_core.skill_builder import SkillBuilder
 
 from skill.alexa.handlers import builtins, can_fulfill, emergency, facts, topics, triage
 from skill.alexa.handlers.errors import ApologyExceptionHandler
-from skill.alexa.resources import LocaleInterceptor, SkillResources
+from skill.alexa.interceptors import CheckInterceptor, LocaleInterceptor
+from skill.alexa.resources import SkillResources
+from skill.alexa.serializer import Serializer
 from skill.config import SkillConfig
-from skill.domain.content import ContentStore
 
 
 def request_handlers() -> list:
@@ -45,12 +51,20 @@ def build_skill(config: SkillConfig, resources: SkillResources | None = None) ->
 
     The skill id is checked by the transport's verifiers (a mismatch is a 400 there), so it is not
     given to the SDK, which would raise an exception the transport could only map to a 500.
+
+    ask-sdk-core's ``SkillBuilder`` takes no serializer (``CustomSkill`` makes its own
+    ``DefaultSerializer``); ``serializer`` is the skill's public attribute, which every SDK path
+    that serializes reads, so it is replaced on the built skill.
     """
     if resources is None:
-        resources = SkillResources(ContentStore.load(config.content_dir, cache_dir=config.cache_dir))
+        resources = SkillResources.load(config)
     builder = SkillBuilder()
     for handler in request_handlers():
         builder.add_request_handler(handler)
     builder.add_exception_handler(ApologyExceptionHandler())
+    # In this order: the check interceptor reads the locale's triage protocol.
     builder.add_global_request_interceptor(LocaleInterceptor(resources))
-    return builder.create()
+    builder.add_global_request_interceptor(CheckInterceptor())
+    skill = builder.create()
+    skill.serializer = Serializer()
+    return skill

@@ -13,3 +13,8 @@ def escape(text: str, *, quotes: bool = False) -> str:
     if quotes:
         text = text.replace('"', "&quot;").replace("'", "&apos;")
     return text
+
+
+def to_ssml(text: str) -> str:
+    """Plain text as the inside of a ``<speak>`` element, escaped."""
+    return escape(text, quotes=True)

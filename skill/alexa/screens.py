@@ -9,7 +9,7 @@ APL ``when`` conditions on the ``viewport`` the device reports.
 
 Every word on it comes from the reply (so from content), and this module adds only presentation:
 the colour of a triage level and the text's language. Content is plain text, and APL text is
-markup, so ``&``, ``<`` and ``>`` are escaped here, as :mod:`skill.alexa.speech` does for SSML.
+markup, so ``&``, ``<`` and ``>`` are escaped here, as :func:`~skill.alexa.markup.to_ssml` does for SSML.
 """
 
 from __future__ import annotations
@@ -22,11 +22,10 @@ from typing import TYPE_CHECKING, Any
 from ask_sdk_core.handler_input import HandlerInput
 
 from skill.alexa.markup import escape
+from skill.alexa.replies.reply import Screen
 
-if TYPE_CHECKING:  # annotations only: speech imports this module; APL models load on first use
+if TYPE_CHECKING:  # annotations only: the APL models load on first use (see render_directive)
     from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
-
-    from skill.alexa.speech import Screen
 
 #: The directive's token: names the document for later APL commands and user events.
 TOKEN = "noseTwitchAnswer"

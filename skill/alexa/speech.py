@@ -1,103 +1,24 @@
-"""Speech (Alexa layer): a structured :class:`Reply` becomes SSML, a card, a screen and an Alexa response.
+"""Speech (Alexa layer): a structured :class:`~skill.alexa.replies.reply.Reply` becomes SSML, a card,
+a screen and an Alexa response.
 
-Content holds plain text; this module is the one place that escapes it for SSML, so a clinician's
-"&" or "<" can never break a response.
+Content holds plain text; :func:`~skill.alexa.markup.to_ssml` is the one place that escapes it for
+SSML, so a clinician's "&" or "<" can never break a response.
 """
 
 from __future__ import annotations
-
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass
-from typing import Any
 
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 from ask_sdk_model.ui import SimpleCard
 
 from skill.alexa import screens
-from skill.alexa.markup import escape
+from skill.alexa.markup import to_ssml
+from skill.alexa.replies.reply import Reply
 
 #: Alexa's limit on outputSpeech.ssml.
 MAX_SPEECH_CHARS = 8000
-
-
-@dataclass(frozen=True)
-class Screen:
-    """What a device with a screen shows alongside the speech."""
-
-    title: str
-    points: tuple[str, ...] = ()
-    #: For a triage outcome: the disposition level key and the emergency number to show large.
-    level: str | None = None
-    emphasis: str | None = None
-
-
-@dataclass(frozen=True)
-class Reply:
-    """One turn of the skill, before it is Alexa JSON.
-
-    ``lines`` are spoken in order; ``question`` is spoken last and keeps the session open, with
-    ``reprompt`` said if the user stays silent. A reply without a question ends the session.
-    """
-
-    lines: tuple[str, ...]
-    question: str | None = None
-    reprompt: str | None = None
-    card_title: str | None = None
-    card_text: str | None = None
-    screen: Screen | None = None
-    #: Only for replies that must not end the session and ask nothing (none so far).
-    end_session: bool | None = None
-
-    @property
-    def text(self) -> str:
-        """Everything spoken, as plain text."""
-        return join_lines((*self.lines, self.question) if self.question else self.lines)
-
-    @property
-    def keeps_session_open(self) -> bool:
-        return self.end_session is False or (self.end_session is None and self.question is not None)
-
-    def to_session(self) -> dict[str, Any]:
-        """A JSON-safe copy for the ``last`` session attribute (Repeat)."""
-        data = asdict(self)
-        return {k: v for k, v in data.items() if v not in (None, (), [])}
-
-    @classmethod
-    def from_session(cls, raw: object) -> Reply | None:
-        """Rebuild a stored reply; None when the attribute is missing or malformed."""
-        if not isinstance(raw, Mapping):
-            return None
-        lines = raw.get("lines")
-        if not isinstance(lines, list | tuple) or not all(isinstance(x, str) for x in lines):
-            return None
-        text_fields = ("question", "reprompt", "card_title", "card_text")
-        if any(raw.get(name) is not None and not isinstance(raw.get(name), str) for name in text_fields):
-            return None
-        screen = raw.get("screen")
-        try:
-            screen_obj = (
-                Screen(**{**screen, "points": tuple(screen.get("points", ()))})
-                if isinstance(screen, Mapping)
-                else None
-            )
-        except TypeError:
-            screen_obj = None
-        return cls(
-            lines=tuple(lines),
-            screen=screen_obj,
-            end_session=raw.get("end_session") if isinstance(raw.get("end_session"), bool) else None,
-            **{name: raw.get(name) for name in text_fields},
-        )
-
-
-def join_lines(lines: tuple[str, ...] | list[str]) -> str:
-    return " ".join(line.strip() for line in lines if line and line.strip())
-
-
-def to_ssml(text: str) -> str:
-    """Plain text as the inside of a ``<speak>`` element, escaped."""
-    return escape(text, quotes=True)
+#: Alexa's limit on a whole response envelope, in bytes of JSON.
+MAX_RESPONSE_BYTES = 24 * 1024
 
 
 def build_response(handler_input: HandlerInput, reply: Reply) -> Response:

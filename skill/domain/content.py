@@ -8,6 +8,10 @@ falls back to its language, then to the default language, whose wording is safe 
 
 Texts are plain strings with ``{placeholder}`` fields; the ``locale`` section of each tree supplies
 default values (the emergency number, who to see) to every text.
+
+Loaded for serving, content goes through :func:`skill.domain.content_cache.load`, which checks what
+it parses (each locale's triage protocol, its sign rules and spoken-time budgets) before caching it;
+this module only reads, parses and merges, and knows nothing of the checks above it.
 """
 
 from __future__ import annotations
@@ -20,13 +24,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from skill.domain import content_cache
+from skill.domain.errors import ContentError
+
+__all__ = ["DEFAULT_LANGUAGE", "Content", "ContentStore", "deep_merge", "iter_texts", "load_yaml_file",
+           "placeholders", "tag_folders"]
 
 DEFAULT_LANGUAGE = "en"
-
-
-class ContentError(ValueError):
-    """Content is missing or malformed; the message names the file or key."""
 
 
 def load_yaml_file(path: Path) -> Any:
@@ -146,9 +149,13 @@ def tag_folders(content_dir: Path) -> list[Path]:
 
 
 class ContentStore:
-    """All locales' content, loaded and merged once at start-up."""
+    """All locales' content, loaded and merged once at start-up.
 
-    def __init__(self, trees: Mapping[str, Mapping[str, Any]]) -> None:
+    ``checked``: every locale already passed the checks content loading runs before caching (the
+    triage protocol, its sign rules and spoken-time budgets), so the skill need not run them again.
+    """
+
+    def __init__(self, trees: Mapping[str, Mapping[str, Any]], *, checked: bool = False) -> None:
         if DEFAULT_LANGUAGE not in trees:
             raise ContentError(f"content has no {DEFAULT_LANGUAGE!r} folder (the default language)")
         self._raw = {tag: dict(tree) for tag, tree in trees.items()}
@@ -162,37 +169,18 @@ class ContentStore:
                 tree = _overlay(frozen.get(language, frozen[DEFAULT_LANGUAGE]), tree)
             merged[tag] = Content(tag=tag, tree=tree)
         self._by_tag = MappingProxyType(merged)
-        #: Where this content is cached (set by :meth:`load` with a cache dir), for remembered checks.
-        self.cache_entry: content_cache.Entry | None = None
+        self._checked = checked
+
+    @property
+    def checked(self) -> bool:
+        """Whether every locale already passed the checks a start runs (content loaded for serving)."""
+        return self._checked
 
     @classmethod
-    def load(cls, content_dir: Path, cache_dir: Path | None = None) -> ContentStore:
+    def load(cls, content_dir: Path) -> ContentStore:
         """Read every ``<tag>/*.yaml`` below ``content_dir``; duplicate keys across files are errors.
-
-        With a ``cache_dir``, the parsed trees are kept there as JSON, keyed by every file's bytes
-        (see :mod:`skill.domain.content_cache`): a later load of the very same files skips the YAML.
-        """
-        if not content_dir.is_dir():
-            raise ContentError(f"{content_dir}: content folder not found")
-        sources = [
-            (folder, [(path, path.read_bytes()) for path in sorted(folder.glob("*.yaml"))])
-            for folder in tag_folders(content_dir)
-        ]
-        key = None
-        if cache_dir is not None:
-            key = content_cache.content_key(_cache_entries(sources))
-        if key is not None:
-            cached = content_cache.read(cache_dir, content_dir, key, (folder.name for folder, _ in sources))
-            if cached is not None:
-                store = cls(cached)
-                passed = content_cache.passed_checks(cache_dir, content_dir, key)
-                store.cache_entry = content_cache.Entry(cache_dir, content_dir, key, passed)
-                return store
-        trees = {folder.name: _parse_folder(files) for folder, files in sources}
-        store = cls(trees)
-        if key is not None and content_cache.write(cache_dir, content_dir, key, trees):
-            store.cache_entry = content_cache.Entry(cache_dir, content_dir, key)
-        return store
+        (For serving, :func:`skill.domain.content_cache.load` checks and caches what this parses.)"""
+        return cls(parse_sources(read_sources(content_dir)))
 
     @property
     def tags(self) -> tuple[str, ...]:
@@ -218,7 +206,26 @@ class ContentStore:
         return self._by_tag[DEFAULT_LANGUAGE]
 
 
-def _cache_entries(sources: list[tuple[Path, list[tuple[Path, bytes]]]]) -> list[tuple[str, bytes | None]]:
+#: Each tag folder with its YAML files' paths and bytes, as :func:`read_sources` gives them.
+Sources = list[tuple[Path, list[tuple[Path, bytes]]]]
+
+
+def read_sources(content_dir: Path) -> Sources:
+    """Every tag folder below ``content_dir`` with its ``*.yaml`` files' bytes, sorted."""
+    if not content_dir.is_dir():
+        raise ContentError(f"{content_dir}: content folder not found")
+    return [
+        (folder, [(path, path.read_bytes()) for path in sorted(folder.glob("*.yaml"))])
+        for folder in tag_folders(content_dir)
+    ]
+
+
+def parse_sources(sources: Sources) -> dict[str, dict[str, Any]]:
+    """Each tag's tree, parsed from its files (a key defined twice in one tag is an error)."""
+    return {folder.name: _parse_folder(files) for folder, files in sources}
+
+
+def cache_entries(sources: Sources) -> list[tuple[str, bytes | None]]:
     """What the cache key covers: each tag folder, and each file by its path below the content folder."""
     entries: list[tuple[str, bytes | None]] = []
     for folder, files in sources:

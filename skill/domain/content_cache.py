@@ -1,25 +1,25 @@
 """Content cache (domain layer): parsed content trees kept as JSON between starts.
 
-Parsing every locale's YAML, and importing PyYAML to do it, is most of what a fresh process spends
-on content. :meth:`skill.domain.content.ContentStore.load` parses and checks the YAML once, then
-writes each tag's tree here; a later start with the very same files reads one JSON document
-(json's C decoder) instead, and never imports PyYAML.
+Parsing every locale's YAML, importing PyYAML to do it, and checking the symptom check's spoken-time
+budgets are most of what a fresh process spends on content. :func:`load` (content loaded for serving)
+parses the YAML and checks it once, then writes each tag's tree here; a later start with the very
+same files reads one JSON document (json's C decoder) instead, never imports PyYAML, and does not
+check again: an entry here is content that passed.
 
 Why this cannot serve stale or broken content, or run code:
 
 * The key is a SHA-256 over every content file's path (relative to the content folder) and bytes,
-  every tag folder's name, and the source of the code that parses them. Any edit, added, removed
-  or renamed file (or a change to the parser) misses the cache, and the YAML is parsed, and
-  checked for duplicate keys, again.
-* Trees are written only after they parsed and passed the store's checks, and only when JSON
-  holds them exactly (strings, integers, finite floats, booleans, null, lists, mappings with
-  string keys); anything else (a YAML date, say) is simply not cached.
+  every tag folder's name, and the source of the code that parses and checks them (:data:`CODE`:
+  the parser, the triage engine, its budget and sign checks, the emergency answer they measure,
+  the speech-time rules). Any edit, added, removed or renamed file (or a change to that code)
+  misses the cache, and the YAML is parsed, and checked, again.
+* Trees are written only after they parsed and passed every check a start runs on content
+  (duplicate keys, each locale's triage protocol, its sign rules and spoken-time budgets), and
+  only when JSON holds them exactly (strings, integers, finite floats, booleans, null, lists,
+  mappings with string keys); anything else (a YAML date, say) is simply not cached.
 * JSON only, never pickle: reading a cache file cannot run code.
-* Everything after parsing (merging locales, the triage protocol checks) runs on cached trees
-  exactly as on freshly parsed ones, with one exception: a check whose verdict depends only on the
-  content and its own code (the symptom check's spoken-time budgets) may be remembered in the
-  entry under an id that hashes that code (:func:`verdict_id`); it is recorded only after the
-  check passed, so a start whose content or checking code changed runs it again.
+* Merging locales and building each locale's triage protocol run on cached trees exactly as on
+  freshly parsed ones; only the checks whose result the key fixes (the budgets) are not repeated.
 * The file verifies itself: it carries a SHA-256 of the exact bytes of its trees, checked on every
   read. A file altered, truncated or replaced after it was written (even one that is valid JSON
   with the right key) is a miss, so the YAML is parsed again and the file rewritten: a start never
@@ -33,7 +33,7 @@ Why this cannot serve stale or broken content, or run code:
 The file is one JSON document, its header first and its trees last, so the trees' bytes can be
 hashed as written::
 
-    {"format":2,"key":"<sha256>","digest":"<sha256 of the trees' bytes>","passed":[...],"trees":{...}}
+    {"format":3,"key":"<sha256>","digest":"<sha256 of the trees' bytes>","trees":{...}}
 """
 
 from __future__ import annotations
@@ -43,13 +43,15 @@ import math
 import os
 import stat
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from skill.domain import triage_budget
+from skill.domain.content import ContentStore, cache_entries, parse_sources, read_sources
+
 #: Bump when the cached document's shape changes.
-FORMAT = 2
-#: Where the trees begin in a cache file (the header before them is ours: hex keys and verdict ids).
+FORMAT = 3
+#: Where the trees begin in a cache file (the header before them is ours: hex keys).
 _TREES = b',"trees":'
 #: A cache file larger than this is not read (the real one is a few hundred KB).
 _MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -60,24 +62,27 @@ def _sha256() -> object:
     import hashlib
 
     return hashlib.sha256()
-#: The modules whose code turns content files into trees; their source is part of the key.
-_PARSER_SOURCES = ("content.py", "content_yaml.py")
+
+
+#: The domain modules whose code turns content files into trees and checks them before they are
+#: kept; their source is part of the key.
+CODE = ("content.py", "content_cache.py", "content_yaml.py", "errors.py", "triage.py", "triage_budget.py", "emergency.py", "spoken.py")
 
 
 def content_key(entries: Iterable[tuple[str, bytes | None]]) -> str | None:
     """The cache key of a content folder: ``entries`` are ``(relative path, bytes)`` for each file
     and ``(folder name, None)`` for each tag folder, in the order they are read.
 
-    None when the parser's own source cannot be read (then nothing is cached).
+    None when the source of the code that parses and checks them cannot be read (then nothing is cached).
     """
     digest = _sha256()
     digest.update(f"nose-twitch content cache {FORMAT}\n".encode())  # type: ignore[attr-defined]
     here = Path(__file__).resolve().parent
     try:
-        parser = [(f"parser/{name}", (here / name).read_bytes()) for name in _PARSER_SOURCES]
+        code = [(f"code/{name}", (here / name).read_bytes()) for name in CODE]
     except OSError:
         return None
-    for name, data in (*parser, *entries):
+    for name, data in (*code, *entries):
         encoded = name.encode("utf-8")
         # Lengths first, so no two different listings can hash the same stream of bytes.
         digest.update(b"F" if data is not None else b"D")  # type: ignore[attr-defined]
@@ -95,28 +100,6 @@ def cache_file(cache_dir: Path, content_dir: Path) -> Path:
     digest.update(str(content_dir.resolve()).encode("utf-8"))  # type: ignore[attr-defined]
     slot = digest.hexdigest()[:16]  # type: ignore[attr-defined]
     return cache_dir / f"content-{slot}.json"
-
-
-@dataclass(frozen=True)
-class Entry:
-    """Where a store's content is cached, and the checks already passed on exactly that content."""
-
-    cache_dir: Path
-    content_dir: Path
-    key: str
-    passed: frozenset[str] = frozenset()
-
-
-def verdict_id(name: str, *modules: Path) -> str | None:
-    """An id for a check's verdict that changes with the code that checks (None if unreadable)."""
-    digest = _sha256()
-    digest.update(name.encode("utf-8"))  # type: ignore[attr-defined]
-    try:
-        for module in modules:
-            digest.update(module.read_bytes())  # type: ignore[attr-defined]
-    except OSError:
-        return None
-    return f"{name}:{digest.hexdigest()[:32]}"  # type: ignore[attr-defined]
 
 
 def _read_regular(path: Path) -> bytes | None:
@@ -174,22 +157,6 @@ def _trees(header: dict[str, Any], trees_bytes: bytes) -> dict[str, Any] | None:
     return trees if isinstance(trees, dict) else None
 
 
-def passed_checks(cache_dir: Path, content_dir: Path, key: str) -> frozenset[str]:
-    """The verdict ids recorded for ``key``'s entry (none on any kind of miss)."""
-    found = _header(cache_dir, content_dir, key)
-    passed = found[0].get("passed") if found else None
-    return frozenset(p for p in passed if isinstance(p, str)) if isinstance(passed, list) else frozenset()
-
-
-def record_passed(entry: Entry, verdict: str) -> bool:
-    """Remember that ``verdict`` passed on the entry's content; False if it could not be written."""
-    found = _header(entry.cache_dir, entry.content_dir, entry.key)
-    if found is None or _trees(*found) is None:
-        return False
-    passed = sorted({*entry.passed, verdict})
-    return _write_document(entry.cache_dir, entry.content_dir, entry.key, found[1], passed)
-
-
 def read(cache_dir: Path, content_dir: Path, key: str, tags: Iterable[str]) -> dict[str, dict[str, Any]] | None:
     """The cached trees for ``key`` (one per tag in ``tags``), or None on any kind of miss."""
     found = _header(cache_dir, content_dir, key)
@@ -201,20 +168,16 @@ def read(cache_dir: Path, content_dir: Path, key: str, tags: Iterable[str]) -> d
     return trees
 
 
-def write(cache_dir: Path, content_dir: Path, key: str, trees: Mapping[str, Mapping[str, Any]],
-          passed: Iterable[str] = ()) -> bool:
-    """Keep ``trees`` under ``key`` (with the verdict ids that ``passed`` on them); False (and
-    nothing written) if JSON cannot hold them exactly or the folder cannot be written."""
+def write(cache_dir: Path, content_dir: Path, key: str, trees: Mapping[str, Mapping[str, Any]]) -> bool:
+    """Keep ``trees`` (content that passed its checks) under ``key``; False (and nothing written) if
+    JSON cannot hold them exactly or the folder cannot be written."""
     if not all(isinstance(tag, str) and _is_exact_json(tree) for tag, tree in trees.items()):
         return False
     text = json.dumps(trees, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    return _write_document(cache_dir, content_dir, key, text.encode("utf-8"), passed)
-
-
-def _write_document(cache_dir: Path, content_dir: Path, key: str, trees_bytes: bytes, passed: Iterable[str]) -> bool:
+    trees_bytes = text.encode("utf-8")
     digest = _sha256()
     digest.update(trees_bytes)  # type: ignore[attr-defined]
-    header = {"format": FORMAT, "key": key, "digest": digest.hexdigest(), "passed": list(passed)}  # type: ignore[attr-defined]
+    header = {"format": FORMAT, "key": key, "digest": digest.hexdigest()}  # type: ignore[attr-defined]
     head = json.dumps(header, ensure_ascii=True, separators=(",", ":")).encode("ascii")
     document = head[:-1] + _TREES + trees_bytes + b"}"
     target = cache_file(cache_dir, content_dir)
@@ -248,3 +211,26 @@ def _is_exact_json(node: Any) -> bool:
     if kind is float:
         return math.isfinite(node)
     return kind in (str, int, bool) or node is None
+
+
+def load(content_dir: Path, cache_dir: Path | None) -> ContentStore:
+    """The content below ``content_dir``, loaded for serving: every locale checked as a start needs it
+    (its triage protocol, sign rules and spoken-time budgets; a problem raises
+    :class:`~skill.domain.errors.ContentError`), then kept in ``cache_dir`` as JSON keyed by every
+    file's bytes and the checking code, so a later load of the very same files skips the YAML and
+    the checks. Without a ``cache_dir`` the content is parsed and checked every time. Either way the
+    store is ``checked``.
+    """
+    sources = read_sources(content_dir)
+    key = content_key(cache_entries(sources)) if cache_dir is not None else None
+    if key is not None:
+        cached = read(cache_dir, content_dir, key, (folder.name for folder, _ in sources))
+        if cached is not None:
+            return ContentStore(cached, checked=True)
+    trees = parse_sources(sources)
+    store = ContentStore(trees, checked=True)  # returned only once every check below has passed
+    for tag in store.tags:
+        triage_budget.checked_protocol(store.for_locale(tag))
+    if key is not None:
+        write(cache_dir, content_dir, key, trees)
+    return store

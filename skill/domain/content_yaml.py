@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from skill.domain.content import ContentError
+from skill.domain.errors import ContentError
 
 
 class UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]

@@ -1,6 +1,6 @@
 """The emergency answer's lines (domain layer): which content lines it says, in which order.
 
-One answer, wherever the skill reaches an emergency (skill/alexa/emergency_reply.py speaks it; the
+One answer, wherever the skill reaches an emergency (skill/alexa/replies/emergency.py speaks it; the
 symptom check's budgets measure it). The number first and last; that Alexa can't call it; that the
 call handler will say what to do; when the signs started (stroke signs only); "Alexa, call for
 help" where Amazon documents it; and, for the symptom check, what its answers can mean, only while
@@ -9,8 +9,12 @@ the whole answer still fits the spoken budget.
 
 from __future__ import annotations
 
-from skill.domain.content import Content
+from typing import TYPE_CHECKING
+
 from skill.domain.spoken import MAX_RESPONSE_SECONDS, seconds
+
+if TYPE_CHECKING:  # annotations only: content loading runs the checks that measure this answer
+    from skill.domain.content import Content
 
 
 def offers_call_for_help(content: Content) -> bool:

@@ -19,7 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from skill.domain.content import Content, ContentError
+from skill.domain.content import Content
+from skill.domain.errors import ContentError
 from skill.domain.topics import EMERGENCY_LINE
 
 

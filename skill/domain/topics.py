@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from skill.domain.content import Content, ContentError
+from skill.domain.content import Content
+from skill.domain.errors import ContentError
 
 PAGE_SIZE = 3
 #: The shared emergency line (top-level content key): said first by topics marked ``emergency_first``.

@@ -1,4 +1,4 @@
-"""Symptom-check budgets in spoken time, and the sign rules (domain layer), checked when content loads.
+"""Symptom-check budgets in spoken time, and the sign rules (domain layer), checked when content is parsed.
 
 For a voice product the budget that matters is what the person hears, so the protocol's limits are
 seconds of speech at :data:`WORDS_PER_MINUTE`, not counts of questions:
@@ -19,9 +19,18 @@ seconds of speech at :data:`WORDS_PER_MINUTE`, not counts of questions:
 It also checks the sign rules: each question names its ``signs`` (their words, from the content's
 ``triage.signs``) and its reprompt names exactly the signs its question names.
 
-The turn shapes mirror ``skill/alexa/triage_replies.py`` (which uses :func:`fit` for the optional
+The turn shapes mirror ``skill/alexa/replies/triage.py`` (which uses :func:`fit` for the optional
 lines), and ``tests/alexa/test_speech_budget.py`` measures every real response through the skill,
 so the two cannot drift apart unnoticed.
+
+Where the checks run: on every locale of content parsed from YAML (:func:`checked_protocol`), by
+``ContentStore.load`` before the parsed content goes into the content cache, and by
+``SkillResources`` for content that did not come through the cache. The content cache keeps only
+content that passed, under a key that covers this module's code (and the engine's, the emergency
+answer's and the speech-time rules'), so a start that reads its content from the cache reads content
+these very checks passed, and does not measure it again; a content edit or a change to this code
+means a parse, and the checks, at the next start. ``nose-twitch validate`` and ``nose-twitch
+package`` run them too, so content is checked where it is written and where it is shipped.
 """
 
 from __future__ import annotations
@@ -29,12 +38,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from skill.domain import content_cache
-from skill.domain.content import Content, ContentError
 from skill.domain.emergency import answer_lines as emergency_answer
+from skill.domain.errors import ContentError
 from skill.domain.spoken import (  # noqa: F401 - the limits are part of this module's vocabulary
     MAX_ALL_NO_SECONDS,
     MAX_EMERGENCY_REACH_SECONDS,
@@ -47,6 +54,9 @@ from skill.domain.spoken import (  # noqa: F401 - the limits are part of this mo
     words,
 )
 from skill.domain.triage import Level, Protocol
+
+if TYPE_CHECKING:  # annotations only: content loading runs these checks (skill.domain.content imports this module)
+    from skill.domain.content import Content
 
 #: The largest count a spoken duration read-back can carry in practice ("fifty-two weeks").
 _LONGEST_COUNT = "52"
@@ -273,15 +283,6 @@ def sign_problems(content: Content, protocol: Protocol) -> list[str]:
     return problems
 
 
-def verdict_id() -> str | None:
-    """The id under which a passed :func:`check` is remembered with cached content: it changes
-    whenever this module, the triage engine, the emergency answer or the speech-time rules change
-    (see :mod:`skill.domain.content_cache`)."""
-    here = Path(__file__).resolve().parent
-    return content_cache.verdict_id("triage_budget", *(here / name for name in
-                                                       ("triage_budget.py", "triage.py", "emergency.py", "spoken.py")))
-
-
 def check(content: Content, protocol: Protocol) -> list[str]:
     """Every sign and budget problem of one locale's symptom check, as messages naming the key."""
     try:
@@ -298,3 +299,20 @@ def check(content: Content, protocol: Protocol) -> list[str]:
     except (ContentError, KeyError, TypeError) as exc:
         return [f"triage: cannot measure the symptom check: {exc}"]
     return problems
+
+
+def checked_protocol(content: Content, *, budgets: bool = True) -> Protocol:
+    """One locale's triage protocol, its content checked: the engine's rules on the questions
+    (:meth:`Protocol.from_content`), then, with ``budgets``, the sign rules and the spoken-time
+    budgets (:func:`check`).
+
+    :raises ContentError: naming the locale and every problem found
+    """
+    try:
+        protocol = Protocol.from_content(content.node("triage"))
+    except ValueError as exc:
+        raise ContentError(f"{content.tag}: triage content is invalid: {exc}") from None
+    problems = check(content, protocol) if budgets else []
+    if problems:
+        raise ContentError(f"{content.tag}: triage content is invalid: {'; '.join(problems)}")
+    return protocol

@@ -1,7 +1,7 @@
 """``nose-twitch chat`` (tools layer): a text conversation with the real skill, no server and no Alexa.
 
 Each typed line is matched to an intent and slots from the locale's interaction model
-(:mod:`skill.tools.nlu`), sent through the same ``build_skill`` every transport uses as an Alexa
+(:mod:`skill.tools.nlu.matcher`), sent through the same ``build_skill`` every transport uses as an Alexa
 request envelope (:mod:`skill.tools.envelopes`), with the session attributes of the previous
 response carried forward. The answer is printed as plain text with its card, and read aloud with
 espeak-ng on ``--speak``. It starts with a LaunchRequest and ends when the skill ends the session,
@@ -12,29 +12,25 @@ piped in.
 from __future__ import annotations
 
 import argparse
-import html
 import json
-import re
 import shutil
 import subprocess
 import sys
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
 from ask_sdk_core.skill import CustomSkill
-from ask_sdk_model import RequestEnvelope
 
 from skill.alexa.builder import build_skill
-from skill.alexa.context import InvocationContext
 from skill.config import SkillConfig
 from skill.tools import envelopes
-from skill.tools.nlu import Interpretation, Matcher
+from skill.tools.session import Conversation, spoken_text
+from skill.tools.nlu.matcher import Interpretation, Matcher
 
 #: How chat hears typed words: ``samples`` matches the model's samples (exact, then by similarity);
 #: ``classifier`` takes an exact sample first, else the statistical classifier trained on the model
-#: (:mod:`skill.tools.classifier`, a stand-in for Alexa's learned NLU, which generalises from the
+#: (:mod:`skill.tools.nlu.classifier`, a stand-in for Alexa's learned NLU, which generalises from the
 #: samples the way a device does); ``auto`` is the classifier when scikit-learn is installed.
 NLU_CHOICES = ("auto", "classifier", "samples")
 
@@ -53,7 +49,6 @@ VOICES = {
     "es-MX": "es-419",
     "es-US": "es-419",
 }
-_TAG = re.compile(r"<[^>]+>")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -116,7 +111,7 @@ def load_matcher(model_path: Path, locale: str, nlu: str = "auto") -> Matcher | 
     samples = Matcher.load(model_path, locale)
     if nlu == "samples":
         return samples
-    from skill.tools.classifier import ClassifierUnavailable, IntentClassifier
+    from skill.tools.nlu.classifier import ClassifierUnavailable, IntentClassifier
 
     try:
         return LearnedMatcher(samples, IntentClassifier.load(model_path, locale))
@@ -126,28 +121,12 @@ def load_matcher(model_path: Path, locale: str, nlu: str = "auto") -> Matcher | 
         return samples
 
 
-def invoke(skill: CustomSkill, envelope: dict[str, Any]) -> dict[str, Any]:
-    """Send a request envelope through the SDK's own deserializer and the skill; the response JSON."""
-    request_envelope = skill.serializer.deserialize(json.dumps(envelope), RequestEnvelope)
-    response = skill.serializer.serialize(skill.invoke(request_envelope=request_envelope, context=InvocationContext()))
-    return json.loads(json.dumps(response))
-
-
-def plain_speech(ssml: str) -> str:
-    """What an SSML string says, as plain text."""
-    try:
-        text = "".join(ET.fromstring(ssml).itertext())
-    except ET.ParseError:
-        text = html.unescape(_TAG.sub(" ", ssml))
-    return " ".join(text.split())
-
-
 def _speech(output: dict[str, Any] | None) -> str:
     if not output:
         return ""
     if output.get("type") == "PlainText":
         return " ".join(str(output.get("text", "")).split())
-    return plain_speech(str(output.get("ssml", "")))
+    return spoken_text(str(output.get("ssml", "")))
 
 
 class Speaker:
@@ -189,8 +168,9 @@ class Speaker:
             self.binary = None
 
 
-class ChatSession:
-    """One conversation: requests built by the one envelope builder, session attributes carried forward."""
+class ChatSession(Conversation):
+    """One conversation (:class:`skill.tools.session.Conversation`): requests built by the one envelope
+    builder, session attributes carried forward, printed as text (and as JSON with ``--json``)."""
 
     def __init__(
         self,
@@ -202,11 +182,9 @@ class ChatSession:
         show_json: bool = False,
         speaker: Speaker | None = None,
     ) -> None:
-        self.skill, self.matcher, self.locale = skill, matcher, locale
+        super().__init__(skill, locale)
+        self.matcher = matcher
         self.out, self.show_json, self.speaker = out, show_json, speaker
-        self.attributes: dict[str, Any] = {}
-        self.new = True
-        self.ended = False
         self.last: dict[str, Any] | None = None
 
     def _print(self, *parts: str) -> None:
@@ -218,15 +196,12 @@ class ChatSession:
 
     def send(self, request: dict[str, Any]) -> dict[str, Any]:
         """One turn: the request in an envelope with the session so far, through the skill."""
-        envelope = envelopes.envelope(request, attributes=self.attributes, new=self.new)
+        envelope = self.next_envelope(request)
         if self.show_json:
             self._dump(">>> request", envelope)
-        response = invoke(self.skill, envelope)
+        response = self.send_envelope(envelope)
         if self.show_json:
             self._dump("<<< response", response)
-        self.new = False
-        self.attributes = response.get("sessionAttributes") or {}
-        self.ended = response.get("response", {}).get("shouldEndSession") is True
         self.last = response
         return response
 

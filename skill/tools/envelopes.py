@@ -1,7 +1,7 @@
 """Request envelope builder (tools layer): the one place request JSON is made, in Alexa's documented shape.
 
-Used by ``nose-twitch chat`` to talk to the skill and by the test suite (``tests/support/envelopes.py``
-re-exports it), so tools and tests send the same requests.
+Used by ``nose-twitch chat`` and :mod:`skill.tools.session` to talk to the skill, and by the test
+suite and the bench directly, so tools, tests and bench send the same requests.
 """
 
 from __future__ import annotations

@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
-from skill.alexa.fallback import KNOWN_REQUEST_TYPES
+from skill.alexa.replies.fallback import KNOWN_REQUEST_TYPES
 from skill.config import ConfigError
 
 __all__ = [

@@ -1,15 +1,27 @@
-"""Production server (web transport): the Flask app under gunicorn, tunable the way gunicorn is.
+"""Production server (web transport): gunicorn with the project's config module, tunable the way gunicorn is.
 
-The project's settings (:func:`gunicorn_settings`, from :class:`~skill.config.SkillConfig`) are
-the defaults; gunicorn's own configuration overrides them, in gunicorn's order:
+There is one way to run the skill in production::
+
+    gunicorn -c python:skill.web.gunicorn_conf skill.web.wsgi:app
+
+and ``nose-twitch serve`` is exactly that (:func:`run`): gunicorn's own runner, in the same
+process, with the flags passed to :mod:`skill.web.gunicorn_conf` and :mod:`skill.web.wsgi` through
+the environment (``--port`` is ``PORT``, ``--dev`` is ``SKILL_DEV=1``, ...). The project's settings
+(:func:`gunicorn_settings`, from :class:`~skill.config.SkillConfig`) are the defaults; gunicorn's
+own configuration overrides them, in gunicorn's order:
 
 1. a config file: ``--gunicorn-config`` (``-c``) of ``nose-twitch serve``, else ``--config`` in
-   ``GUNICORN_CMD_ARGS``, else ``./gunicorn.conf.py`` if there is one;
+   ``GUNICORN_CMD_ARGS``, else ``./gunicorn.conf.py`` if there is one (:func:`team_config_file`).
+   The project's config module takes gunicorn's one ``-c`` itself, so serve names the file in
+   ``SKILL_GUNICORN_CONFIG`` and the config module reads it on top of its own settings
+   (:func:`team_settings`);
 2. ``GUNICORN_CMD_ARGS`` (any gunicorn command-line setting: ``--bind``, ``--workers``,
    ``--timeout``, ``--graceful-timeout``, ``--access-logfile``, ...).
 
 The server's own hooks (metrics on their port, marking exited workers for the metrics) are
-chained with any the config file sets, never replaced by them. SIGTERM is gunicorn's graceful
+chained with any the config file sets, never replaced by them. The app is built once, in the
+master, before any worker starts (``preload_app``): content errors surface before anything binds,
+and the forked workers share its memory. SIGTERM is gunicorn's graceful
 shutdown: workers stop accepting, finish the request in hand, and the master exits 0
 (``graceful_timeout`` bounds the wait). Connections the kernel has queued but no worker has taken
 yet are reset when the workers exit; SIGHUP (a reload) replaces the workers on the same listening
@@ -31,30 +43,36 @@ Why these defaults:
 from __future__ import annotations
 
 import gc
+import importlib
+import importlib.util
+import inspect
 import logging
 import os
 import shlex
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from gunicorn.app.base import Application
-from gunicorn.config import get_default_config_file
+from gunicorn.app.wsgiapp import WSGIApplication
+from gunicorn.config import Config, get_default_config_file
 from gunicorn.glogging import Logger as GunicornLogger
 
 from skill.config import ConfigError, SkillConfig
-from skill.web.logs import JsonLineFormatter, configure_logging
+from skill.web.logs import JsonLineFormatter
+from skill.web.metrics import mark_worker_dead, prepare_multiprocess_dir, start_metrics_server
 
 log = logging.getLogger("skill.server")
-
-#: A WSGI callable: ``app(environ, start_response) -> iterable of bytes``.
-WSGIApplication = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 DEV_WARNING = (
     "WARNING: development mode. Request signatures and timestamps are NOT checked. "
     "Anyone who can reach this port can talk to the skill. Never expose it to the internet."
 )
 
+#: The production app and the project's gunicorn config: what ``nose-twitch serve`` runs.
+APP = "skill.web.wsgi:app"
+CONFIG_MODULE = "python:skill.web.gunicorn_conf"
+#: Where ``nose-twitch serve --gunicorn-config FILE`` leaves FILE for the project's config module.
+TEAM_CONFIG_ENV = "SKILL_GUNICORN_CONFIG"
 #: Hooks the server relies on; a config file's own hooks of these names run after ours.
 _OWN_HOOKS = ("on_starting", "when_ready", "child_exit")
 #: The worker class that answers gunicorn's own rejections (bad request lines, oversized headers,
@@ -89,6 +107,9 @@ def gunicorn_settings(config: SkillConfig) -> dict[str, Any]:
         "loglevel": config.log_level.lower(),
         "logger_class": SkillGunicornLogger,
         "proc_name": "nose-twitch",
+        # The app is built once, in the master: content errors stop the server before it binds, and
+        # the workers it forks share the built app's pages.
+        "preload_app": True,
         # gunicorn 27+ opens a control socket in $HOME by default; every server on a host would share
         # (and unlink) the same one. Off unless a config file turns it back on.
         "control_socket_disable": True,
@@ -135,16 +156,17 @@ def server_hooks(config: SkillConfig) -> dict[str, Callable[..., Any]]:
 
     hooks["on_starting"] = on_starting
     if config.metrics_enabled:
-        from skill.web.metrics import mark_worker_dead
-
         hooks["child_exit"] = lambda _server, worker: mark_worker_dead(worker.pid)
     metrics_host, metrics_port = config.metrics_host or config.host, config.metrics_port
 
     def when_ready(arbiter: Any) -> None:
+        # Everything built so far (modules, the preloaded app, content, compiled plans) lives as long
+        # as the process: keep the collector from scanning it on every full collection, and from
+        # touching (and so copying) the pages the forked workers share with this master.
+        gc.collect()
+        gc.freeze()
         metrics = f", metrics: {config.metrics_path}" if config.metrics_path else ""
         if metrics_port is not None:
-            from skill.web.metrics import start_metrics_server
-
             try:
                 start_metrics_server(metrics_host, metrics_port)
             except OSError as exc:  # the port is taken, or the address is not this host's
@@ -160,9 +182,46 @@ def server_hooks(config: SkillConfig) -> dict[str, Callable[..., Any]]:
     return hooks
 
 
+def team_config_file(flag: str | None, env: Mapping[str, str]) -> str | None:
+    """The team's own gunicorn config file for ``nose-twitch serve``, in gunicorn's order: the
+    ``--gunicorn-config`` flag, else ``--config`` in ``GUNICORN_CMD_ARGS``, else ``./gunicorn.conf.py``
+    if there is one; None for none."""
+    if flag:
+        return flag
+    env_args = Config().parser().parse_args(shlex.split(env.get("GUNICORN_CMD_ARGS", "")))
+    return env_args.config or get_default_config_file()
+
+
+def team_settings(location: str, ours: Mapping[str, Any]) -> dict[str, Any]:
+    """The gunicorn settings a team's config file (a path, or ``python:module``) sets, read as
+    gunicorn reads a config file; its hooks named in :data:`_OWN_HOOKS` run after ``ours``."""
+    if location.startswith("python:"):
+        namespace = vars(importlib.import_module(location[len("python:"):]))
+    else:
+        filename = location[len("file:"):] if location.startswith("file:") else location
+        if not os.path.exists(filename):
+            raise ConfigError(f"the gunicorn config file {filename!r} does not exist")
+        spec = importlib.util.spec_from_file_location("__config__", filename)
+        if spec is None or spec.loader is None:
+            raise ConfigError(f"the gunicorn config file {filename!r} is not a Python file")
+        module = importlib.util.module_from_spec(spec)
+        try:
+            spec.loader.exec_module(module)
+        except Exception as exc:  # noqa: BLE001 - the team's file: whatever it raised, say so in one line
+            raise ConfigError(f"the gunicorn config file {filename!r} cannot be read: {type(exc).__name__}: {exc}") from None
+        namespace = vars(module)
+    known = Config().settings
+    settings = {name: value for name, value in namespace.items() if name in known}
+    for name in _OWN_HOOKS:
+        # A file that starts with ``from skill.web.gunicorn_conf import *`` has ours already.
+        if name in settings and name in ours and settings[name] is not ours[name]:
+            settings[name] = _chain(ours[name], settings[name])
+    return settings
+
+
 def _chain(ours: Callable[..., Any], theirs: Callable[..., Any]) -> Callable[..., Any]:
     """One hook calling ours, then the config file's (gunicorn checks a hook's arity: 1 or 2)."""
-    if _arity(ours) == 1:
+    if len(inspect.signature(ours).parameters) == 1:
 
         def hook1(server: Any) -> None:
             ours(server)
@@ -177,74 +236,22 @@ def _chain(ours: Callable[..., Any], theirs: Callable[..., Any]) -> Callable[...
     return hook2
 
 
-def _arity(function: Callable[..., Any]) -> int:
-    import inspect
+def run(config: SkillConfig, environment: Mapping[str, str], gunicorn_config: str | None = None) -> int:
+    """``nose-twitch serve``: ``gunicorn -c python:skill.web.gunicorn_conf skill.web.wsgi:app`` in this
+    process, with ``environment`` (the serve flags, as the environment variables they stand for) set
+    for the config module and the app, and the team's config file (:func:`team_config_file`) named
+    in ``SKILL_GUNICORN_CONFIG``. ``config`` is the configuration they make, already checked.
 
-    return len(inspect.signature(function).parameters)
-
-
-class SkillServer(Application):
-    """gunicorn, embedded: the app is built in the parent and shared by forked workers.
-
-    ``app`` serves a prebuilt WSGI app under the same settings (the benchmarks pass the skill
-    with test verifiers, and other apps to compare with); by default it is ``create_app(config)``.
-    ``config_file`` is a gunicorn config file (a path, or ``python:module``); ``env`` the
-    environment ``GUNICORN_CMD_ARGS`` is read from (default ``os.environ``).
+    :raises ConfigError: the metrics folder cannot be prepared (checked here, so the refusal is
+        the command's one line, before anything of gunicorn runs)
     """
-
-    def __init__(
-        self,
-        config: SkillConfig,
-        app: WSGIApplication | None = None,
-        *,
-        config_file: str | None = None,
-        env: dict[str, str] | None = None,
-    ) -> None:
-        self._config = config
-        self._config_file = config_file
-        self._env = os.environ if env is None else env
-        if config.metrics_enabled:
-            from skill.web.metrics import prepare_multiprocess_dir
-
-            # Before the app (and so prometheus_client) is built: the workers inherit the folder.
-            prepare_multiprocess_dir()
-        if app is None:
-            from skill.web.app import create_app
-
-            app = create_app(config)  # content errors surface here, before any worker starts
-        self._app = app
-        # Everything built so far (modules, content, compiled plans) lives as long as the process:
-        # keep the collector from scanning it on every full collection, and from touching (and so
-        # copying) the pages the forked workers share with this parent.
-        gc.collect()
-        gc.freeze()
-        super().__init__()
-
-    def load_config(self) -> None:
-        hooks = server_hooks(self._config)
-        for key, value in {**gunicorn_settings(self._config), **hooks}.items():
-            if key in self.cfg.settings:  # a setting this gunicorn version does not have is left out
-                self.cfg.set(key, value)
-        parser = self.cfg.parser()
-        env_args = parser.parse_args(shlex.split(self._env.get("GUNICORN_CMD_ARGS", "")))
-        config_file = self._config_file or env_args.config or get_default_config_file()
-        if config_file:
-            self.load_config_from_module_name_or_filename(config_file)
-        for key, value in vars(env_args).items():
-            if value is not None and key not in ("args", "config"):
-                self.cfg.set(key.lower(), value)
-        for name, ours in hooks.items():
-            theirs = self.cfg.settings[name].get()
-            if theirs is not ours:
-                self.cfg.set(name, _chain(ours, theirs))
-
-    def load(self) -> WSGIApplication:
-        return self._app
-
-
-def run(config: SkillConfig, gunicorn_config: str | None = None) -> int:
-    configure_logging(config.log_level)
-    if config.dev:
-        log.warning(DEV_WARNING)
-    SkillServer(config, config_file=gunicorn_config).run()
+    if config.metrics_enabled:
+        # Before the app (and so prometheus_client) is built: the workers inherit the folder.
+        prepare_multiprocess_dir()
+    os.environ.update(environment)
+    team = team_config_file(gunicorn_config, os.environ)
+    if team:
+        os.environ[TEAM_CONFIG_ENV] = team
+    sys.argv[1:] = ["-c", CONFIG_MODULE, APP]
+    WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]", prog="nose-twitch serve").run()
     return 0

@@ -48,7 +48,7 @@ from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509 import verification as x509_verification
 
 # Shared with the Lambda entry, which must not depend on this (web) module.
-from skill.alexa.verifier import AbstractVerifier, SkillIdVerifier, VerificationError
+from skill.alexa.skill_id import AbstractVerifier, SkillIdVerifier, VerificationError
 
 __all__ = [
     "AbstractVerifier",

@@ -7,7 +7,7 @@ import pytest
 from skill.alexa.handlers import builtins
 from skill.alexa.requests import is_intent
 from tests.support.client import reprompt, speech
-from tests.support.envelopes import envelope, intent_request, launch_request
+from skill.tools.envelopes import envelope, intent_request, launch_request
 
 
 def test_launch_welcomes_states_notice_and_asks(conversation):
@@ -133,7 +133,7 @@ def test_yes_to_a_topic_followup_answers_that_topic(conversation, store):
 def test_session_ended_is_silent(conversation):
     conv = conversation()
     conv.launch()
-    from tests.support.envelopes import session_ended_request
+    from skill.tools.envelopes import session_ended_request
 
     response = conv.send(session_ended_request())
     assert "outputSpeech" not in response["response"], "nothing is said when the session has ended"
@@ -151,7 +151,7 @@ def test_unknown_request_type_gets_an_empty_valid_response(skill):
 
     request = launch_request()
     request["type"] = "Messaging.MessageReceived"
-    response = invoke(skill, envelope(request))
+    response, _ = invoke(skill, envelope(request))
     assert response["version"] == "1.0" and "outputSpeech" not in response["response"]
 
 

@@ -11,17 +11,19 @@ from skill.alexa.handlers.facts import QUESTION_INTENTS
 from skill.alexa.handlers.topics import TOPIC_INTENTS
 from skill.domain import facts
 from skill.config import DEFAULT_MODEL_DIR
-from skill.tools.model_checks import load_model, model_intents
-from skill.tools.nlu import Matcher
+from skill.tools.models import load_model
+from skill.tools.nlu.matcher import Matcher
 from tests.support.client import invoke
-from tests.support.envelopes import can_fulfill_request, envelope, slot
+from skill.tools.envelopes import can_fulfill_request, envelope, slot
 
-EN_US_INTENTS = model_intents(load_model(DEFAULT_MODEL_DIR / "en-US.json"))
+EN_US_INTENTS = load_model(DEFAULT_MODEL_DIR / "en-US.json").intent_slots()
 
 
 def ask(skill, name: str, *slots: dict, log: dict | None = None, locale: str = "en-US") -> dict:
     """Send a CanFulfillIntentRequest (a fresh session, as Alexa sends it); return the response object."""
-    response = invoke(skill, envelope(can_fulfill_request(name, *slots, locale=locale), new=True), log=log)
+    response, fields = invoke(skill, envelope(can_fulfill_request(name, *slots, locale=locale), new=True))
+    if log is not None:
+        log.update(fields)
     body = response["response"]
     assert "outputSpeech" not in body, f"a CanFulfillIntentRequest must get no speech: {body!r}"
     assert "reprompt" not in body and "card" not in body and "directives" not in body, f"nothing but the verdict: {body!r}"
@@ -113,7 +115,7 @@ def test_name_free_phrasings(skill, matchers, locale, said, expected):
     meaning = matchers[locale].match(said)
     slots = [s.to_json() for s in meaning.slots if s.value is not None]
     request = can_fulfill_request(meaning.intent, *slots, locale=locale)
-    result = invoke(skill, envelope(request, new=True))["response"]["canFulfillIntent"]
+    result = invoke(skill, envelope(request, new=True))[0]["response"]["canFulfillIntent"]
     assert verdict(result) == expected, (
         f"{locale} {said!r} (matched {meaning.describe()}) should be {expected}, got {result!r}"
     )
@@ -291,16 +293,16 @@ def test_fact_yes_only_for_the_twitch_things_every_value_checked(skill, path):
     """Every THING value of every model, as Alexa resolves it: YES only for a twitch thing, MAYBE
     for every other known thing (yoga, water, an MRI...), with the slot understood either way."""
     locale = path.stem
-    types = {t["name"]: t for t in load_model(path)["interactionModel"]["languageModel"]["types"]}
+    thing = load_model(path).slot_type("THING")
     wrong = []
-    for value in types["THING"]["values"]:
-        said = value["name"]["value"]
-        result = ask(skill, "FactIntent", slot("thing", said, id=value["id"], slot_type="THING"), locale=locale)
-        expected = "YES" if value["id"] in TWITCH_THINGS else "MAYBE"
+    for value in thing.values:
+        said = value.value
+        result = ask(skill, "FactIntent", slot("thing", said, id=value.id, slot_type="THING"), locale=locale)
+        expected = "YES" if value.id in TWITCH_THINGS else "MAYBE"
         if verdict(result) != expected or slot_verdict(result, "thing") != ("YES", "YES"):
-            wrong.append(f"{value['id']} ({said!r}): {result!r}, expected {expected}")
+            wrong.append(f"{value.id} ({said!r}): {result!r}, expected {expected}")
     assert not wrong, f"{locale}: FactIntent verdicts:\n" + "\n".join(wrong)
-    assert TWITCH_THINGS <= {v["id"] for v in types["THING"]["values"]}, f"{locale}: a twitch thing left the model"
+    assert TWITCH_THINGS <= set(thing.ids), f"{locale}: a twitch thing left the model"
 
 
 @pytest.mark.parametrize("path", sorted(DEFAULT_MODEL_DIR.glob("*.json")), ids=lambda p: p.stem)
@@ -309,16 +311,16 @@ def test_cure_yes_only_for_a_twitch_thing_with_a_treatment_every_value_checked(s
     treatment the content links, MAYBE for every other known thing."""
     locale = path.stem
     content = store.for_locale(locale)
-    types = {t["name"]: t for t in load_model(path)["interactionModel"]["languageModel"]["types"]}
+    thing = load_model(path).slot_type("THING")
     wrong, yes = [], set()
-    for value in types["THING"]["values"]:
-        result = ask(skill, "CureIntent", slot("thing", value["name"]["value"], id=value["id"], slot_type="THING"),
+    for value in thing.values:
+        result = ask(skill, "CureIntent", slot("thing", value.value, id=value.id, slot_type="THING"),
                      locale=locale)
-        treated = facts.treatment_of(content, value["id"]) != value["id"]
-        expected = "YES" if value["id"] in TWITCH_THINGS and treated else "MAYBE"
-        yes |= {value["id"]} if expected == "YES" else set()
+        treated = facts.treatment_of(content, value.id) != value.id
+        expected = "YES" if value.id in TWITCH_THINGS and treated else "MAYBE"
+        yes |= {value.id} if expected == "YES" else set()
         if verdict(result) != expected or slot_verdict(result, "thing") != ("YES", "YES"):
-            wrong.append(f"{value['id']}: {result!r}, expected {expected}")
+            wrong.append(f"{value.id}: {result!r}, expected {expected}")
     assert not wrong, f"{locale}: CureIntent verdicts:\n" + "\n".join(wrong)
     assert yes == {"hemifacial_spasm"}, f"{locale}: CureIntent YES for {sorted(yes)}"
 
@@ -328,7 +330,7 @@ def test_yes_verdicts_rest_on_phrasings_that_all_name_the_twitch(path):
     """YES is given for an intent (or a slot it carries) only if every sample that can produce it
     names the twitch; a generic sample added to such an intent must move it to MAYBE."""
     subject = SUBJECT[path.stem.split("-")[0]]
-    intents = {i["name"]: i.get("samples", []) for i in load_model(path)["interactionModel"]["languageModel"]["intents"]}
+    intents = {i.name: i.samples for i in load_model(path).intents}
     generic = []
     for intent in TWITCH_SPECIFIC_INTENTS:
         generic += [f"{intent}: {s!r}" for s in intents.get(intent, []) if not subject.search(s.lower())]
@@ -338,7 +340,6 @@ def test_yes_verdicts_rest_on_phrasings_that_all_name_the_twitch(path):
 
 
 def test_no_state_is_kept_and_log_names_the_handler(skill):
-    log: dict[str, str] = {}
-    response = invoke(skill, envelope(can_fulfill_request("CausesIntent"), new=True), log=log)
+    response, log = invoke(skill, envelope(can_fulfill_request("CausesIntent"), new=True))
     assert not response.get("sessionAttributes"), f"a CanFulfillIntentRequest must not store state: {response!r}"
     assert log.get("handler") == "can_fulfill", f"the access log should name the handler: {log!r}"

@@ -13,7 +13,7 @@ import pytest
 
 from skill.domain.triage import Level
 from tests.support.client import speech
-from tests.support.envelopes import slot
+from skill.tools.envelopes import slot
 from tests.support.stories import check_expect, expect_for, load_stories
 
 STORIES = load_stories()

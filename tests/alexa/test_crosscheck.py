@@ -7,8 +7,9 @@ import pytest
 from skill.alexa.builder import request_handlers
 from skill.alexa.handlers.topics import TOPIC_INTENTS
 from skill.config import DEFAULT_MODEL_DIR
-from skill.tools.model_checks import check_model, load_model, model_intents, model_paths, slot_value_ids
-from tests.support.envelopes import intent_request
+from skill.tools.checks.model import check_model
+from skill.tools.models import load_model, model_paths
+from skill.tools.envelopes import intent_request
 
 MODELS = list(model_paths(DEFAULT_MODEL_DIR))
 
@@ -34,7 +35,7 @@ def test_model_follows_alexa_rules(path):
 
 @pytest.mark.parametrize("path", MODELS, ids=lambda p: p.stem)
 def test_every_model_intent_has_a_handler_and_every_handler_intent_is_in_the_model(path):
-    intents = model_intents(load_model(path))
+    intents = load_model(path).intent_slots()
     handled = handled_intents()
     missing_handler = sorted(set(intents) - set(handled))
     missing_in_model = sorted(set(handled) - set(intents))
@@ -48,7 +49,7 @@ def test_every_model_intent_has_a_handler_and_every_handler_intent_is_in_the_mod
 @pytest.mark.parametrize("path", MODELS, ids=lambda p: p.stem)
 def test_every_model_intent_reaches_a_real_handler(conversation, path):
     locale = path.stem
-    for intent in model_intents(load_model(path)):
+    for intent in load_model(path).intent_slots():
         conv = conversation(locale)
         conv.launch()
         conv.send(intent_request(intent, locale=locale))
@@ -61,11 +62,11 @@ def test_every_topic_trigger_and_symptom_has_content(store, path):
     content = store.for_locale(path.stem)
     for intent, topic in TOPIC_INTENTS.items():
         assert content.has(f"topics.{topic}.items"), f"{path.stem}: {intent} has no content topics.{topic}"
-    for trigger in slot_value_ids(model, "TRIGGER"):
+    for trigger in model.value_ids("TRIGGER"):
         assert content.has(f"triggers.{trigger}.items"), f"{path.stem}: trigger {trigger!r} has no content"
     names = content.node("triage.symptom_names")
     symptom_map = content.node("triage.symptoms")
-    ids = set(slot_value_ids(model, "SYMPTOM"))
+    ids = set(model.value_ids("SYMPTOM"))
     for symptom in ids:
         assert symptom in names, f"{path.stem}: symptom {symptom!r} has no read-back name in triage.symptom_names"
     assert set(symptom_map) <= ids, f"{path.stem}: triage.symptoms maps ids the model lacks: {set(symptom_map) - ids}"
@@ -76,8 +77,8 @@ def test_every_model_has_en_us_intents_slots_and_value_ids(path):
     """Content and the triage map work by intent name and value id, so every locale must agree."""
     reference = load_model(DEFAULT_MODEL_DIR / "en-US.json")
     model = load_model(path)
-    assert model_intents(model) == model_intents(reference), f"{path.stem}: intents or slots differ from en-US"
+    assert model.intent_slots() == reference.intent_slots(), f"{path.stem}: intents or slots differ from en-US"
     for type_name in ("TRIGGER", "SYMPTOM"):
-        assert slot_value_ids(model, type_name) == slot_value_ids(reference, type_name), (
+        assert model.value_ids(type_name) == reference.value_ids(type_name), (
             f"{path.stem}: {type_name} value ids differ from en-US"
         )

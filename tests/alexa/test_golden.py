@@ -31,19 +31,19 @@ def test_golden_envelope_deserializes_to_sdk_types(skill, name, request_type):
 
 
 def test_golden_launch_answers_with_welcome_and_notice(skill):
-    response = invoke(skill, load("launch.json"))
+    response, _ = invoke(skill, load("launch.json"))
     assert_valid_response(response)
     assert "not medical advice" in speech(response), "launch must say this is not medical advice"
 
 
 def test_golden_trigger_intent_resolves_coffee_to_caffeine(skill):
-    response = invoke(skill, load("intent_trigger.json"))
+    response, _ = invoke(skill, load("intent_trigger.json"))
     assert_valid_response(response)
     assert "caffeine" in speech(response).lower(), "coffee resolves to the caffeine entry"
 
 
 def test_golden_session_ended_returns_empty_response_and_keeps_nothing(skill):
-    response = invoke(skill, load("session_ended_error.json"))
+    response, _ = invoke(skill, load("session_ended_error.json"))
     assert_valid_response(response)
     assert "outputSpeech" not in response["response"], "nothing may be spoken after the session ended"
     assert not response.get("sessionAttributes"), "nothing is kept once the session has ended"

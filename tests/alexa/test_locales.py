@@ -8,9 +8,9 @@ import re
 import pytest
 
 from skill.config import DEFAULT_MODEL_DIR
-from skill.tools.model_checks import load_model
+from skill.tools.models import load_model
 from tests.support.client import speech
-from tests.support.envelopes import APL
+from skill.tools.envelopes import APL
 from tests.support.locales import LOCALES, first_sentence, of_language
 from tests.support.triage_paths import answers_to
 
@@ -122,5 +122,5 @@ def test_unknown_locale_handles_every_turn(conversation, locale):
 @pytest.mark.parametrize("locale", ENGLISH)
 def test_invocation_name(locale):
     model = load_model(DEFAULT_MODEL_DIR / f"{locale}.json")
-    invocation = model["interactionModel"]["languageModel"]["invocationName"]
+    invocation = model.invocation_name
     assert invocation == "nose twitch guide", f"{locale}: the invocation name is the same everywhere"

@@ -19,7 +19,7 @@ import pytest
 from skill.domain.content import load_yaml_file
 from skill.domain.triage import Level, Protocol
 from tests.support.client import speech
-from tests.support.envelopes import slot
+from skill.tools.envelopes import slot
 
 FOLDER = Path(__file__).resolve().parents[1] / "conversations"
 PATIENTS = load_yaml_file(FOLDER / "patients.yaml")

@@ -16,7 +16,7 @@ import pytest
 from skill.alexa.handlers.facts import QUESTION_INTENTS
 from skill.domain import facts
 from tests.support.client import reprompt, speech
-from tests.support.envelopes import slot
+from skill.tools.envelopes import slot
 from tests.support.locales import LOCALES
 
 FOCUSED = ("en-US", "es-US")

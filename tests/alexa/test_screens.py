@@ -10,12 +10,12 @@ import pytest
 
 from skill.alexa import screens
 from skill.alexa.handlers.topics import TOPIC_IDS, intent_for_topic
-from skill.alexa.speech import Screen
+from skill.alexa.replies.reply import Screen
 from skill.config import DEFAULT_CONTENT_DIR
 from skill.domain.content import ContentStore
 from skill.domain.triage import Protocol
 from tests.support.client import speech
-from tests.support.envelopes import APL, slot
+from skill.tools.envelopes import APL, slot
 from tests.support.triage_paths import answers_to
 
 RENDER = "Alexa.Presentation.APL.RenderDocument"

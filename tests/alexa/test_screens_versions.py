@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from skill.alexa import screens
-from tests.support.envelopes import APL
+from skill.tools.envelopes import APL
 
 RENDER = "Alexa.Presentation.APL.RenderDocument"
 

@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from skill.tools.content_checks import SOURCE_SECTIONS
+from skill.tools.checks.content import SOURCE_SECTIONS
 
 from skill.config import DEFAULT_MODEL_DIR
 from skill.domain.content import iter_texts, placeholders
-from skill.tools.model_checks import load_model
+from skill.tools.models import load_model
 from tests.support.client import reprompt, speech
-from tests.support.envelopes import APL, slot
+from skill.tools.envelopes import APL, slot
 from tests.support.locales import first_sentence, of_language
 from tests.support.triage_paths import UNSURE, answers_to
 
@@ -197,8 +197,7 @@ def test_unknown_spanish_locale_falls_back_to_a_safe_number(conversation, store)
 @pytest.mark.parametrize("locale", SPANISH)
 def test_invocation_name_and_samples_are_spanish(locale):
     model = load_model(DEFAULT_MODEL_DIR / f"{locale}.json")
-    language = model["interactionModel"]["languageModel"]
-    assert language["invocationName"] == "tic de la nariz", f"{locale}: one Spanish invocation name everywhere"
-    for intent in language["intents"]:
-        for sample in intent["samples"]:
-            assert not english_in(sample), f"{locale}: {intent['name']} sample {sample!r} is English"
+    assert model.invocation_name == "tic de la nariz", f"{locale}: one Spanish invocation name everywhere"
+    for intent in model.intents:
+        for sample in intent.samples:
+            assert not english_in(sample), f"{locale}: {intent.name} sample {sample!r} is English"

@@ -29,16 +29,16 @@ from typing import Any
 
 import pytest
 
+from skill.domain.spoken import (
+    MAX_ALL_NO_SECONDS, MAX_EMERGENCY_REACH_SECONDS, MAX_QUESTION_SECONDS, MAX_RESPONSE_SECONDS, seconds,
+)
 from skill.domain.triage import Protocol
-from tests.support import envelopes
+from skill.tools import envelopes
 from tests.support.checks import assert_valid_response
 from tests.support.client import ends_session, invoke, speech
 
-WORDS_PER_MINUTE = 150
-MAX_RESPONSE_SECONDS = 20.0
-MAX_QUESTION_SECONDS = 8.0
-MAX_EMERGENCY_REACH_SECONDS = 30.0
-MAX_ALL_NO_SECONDS = 150.0
+pytestmark = pytest.mark.slow  # plays every triage path of every locale with every side turn
+
 
 ANSWERS = {"yes": "AMAZON.YesIntent", "no": "AMAZON.NoIntent", "not sure": "UnsureIntent"}
 #: Turns a person can take at a question besides answering it (each is measured, not explored on).
@@ -48,10 +48,6 @@ SIDE_TURNS = ("WhyAskIntent", "AMAZON.HelpIntent", "AMAZON.FallbackIntent", "AMA
 OFFER_TURNS = ("AMAZON.YesIntent", "AMAZON.NoIntent", "UnsureIntent", "MoreIntent", "AMAZON.RepeatIntent",
                "GoBackIntent", "AMAZON.HelpIntent", "AMAZON.StopIntent")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-
-
-def seconds(text: str) -> float:
-    return len(text.split()) * 60 / WORDS_PER_MINUTE
 
 
 def last_sentence(text: str) -> str:
@@ -96,8 +92,7 @@ class Driver:
     def send(self, name: str, attributes: dict[str, Any], *slots: dict[str, Any], new: bool = False,
              path: str = "") -> tuple[dict[str, Any], dict[str, str]]:
         request = envelopes.intent_request(name, *slots, locale=self.locale)
-        log: dict[str, str] = {}
-        response = invoke(self.skill, envelopes.envelope(request, attributes=attributes, new=new), log=log)
+        response, log = invoke(self.skill, envelopes.envelope(request, attributes=attributes, new=new))
         assert_valid_response(response)
         text = speech(response)
         question = None if ends_session(response) else last_sentence(text)
@@ -210,7 +205,7 @@ def topic_pages(skill, content, locale: str) -> list[Heard]:
     ]
     for name, request in askings:
         for new in (False, True):
-            response = invoke(skill, envelopes.envelope(request, attributes={}, new=new))
+            response, _ = invoke(skill, envelopes.envelope(request, attributes={}, new=new))
             page = 1
             while True:
                 assert_valid_response(response)
@@ -223,7 +218,7 @@ def topic_pages(skill, content, locale: str) -> list[Heard]:
                     break
                 page += 1
                 more = envelopes.intent_request("MoreIntent", locale=locale)
-                response = invoke(skill, envelopes.envelope(more, attributes=attributes, new=False))
+                response, _ = invoke(skill, envelopes.envelope(more, attributes=attributes, new=False))
     return heard
 
 

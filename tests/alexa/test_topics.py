@@ -6,7 +6,7 @@ import pytest
 
 from skill.alexa.handlers.topics import TOPIC_IDS, intent_for_topic
 from tests.support.client import reprompt, speech
-from tests.support.envelopes import slot
+from skill.tools.envelopes import slot
 
 # What a listener must hear for each topic (lower-case fragments of the facts in content/).
 EXPECTED = {

@@ -11,7 +11,7 @@ import pytest
 from skill.domain import triage_budget
 from skill.domain.triage import Answer, Level
 from tests.support.client import speech
-from tests.support.envelopes import slot
+from skill.tools.envelopes import slot
 from tests.support.triage_paths import NO, UNSURE, answers_to
 
 INTENT_FOR = {Answer.YES: "AMAZON.YesIntent", Answer.NO: "AMAZON.NoIntent", Answer.UNSURE: "UnsureIntent"}

@@ -15,14 +15,14 @@ skill in process. The slot is filled as Alexa fills it for the model's value of 
 from __future__ import annotations
 
 import copy
-import json
 from pathlib import Path
 
 import pytest
 
 from skill.domain.triage import Protocol
+from skill.tools.models import load_model
 from tests.support.client import Conversation, reprompt, speech
-from tests.support.envelopes import slot
+from skill.tools.envelopes import slot
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / "interaction_model"
 LOCALES = ("en-US", "en-GB", "es-US", "es-ES")
@@ -30,10 +30,8 @@ YES, NO = "AMAZON.YesIntent", "AMAZON.NoIntent"
 
 
 def _symptom_values(locale: str) -> dict[str, str]:
-    model = json.loads((MODEL_DIR / f"{locale}.json").read_text(encoding="utf-8"))
-    types = model["interactionModel"]["languageModel"]["types"]
-    symptom = next(t for t in types if t["name"] == "SYMPTOM")
-    return {value["id"]: value["name"]["value"] for value in symptom["values"]}
+    model = load_model(MODEL_DIR / f"{locale}.json")
+    return {value.id: value.value for value in model.slot_type("SYMPTOM").values}
 
 
 def _fork(skill, locale: str, attributes: dict) -> Conversation:

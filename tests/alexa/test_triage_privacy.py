@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 
 from skill.config import DEFAULT_MODEL_DIR
-from skill.tools.model_checks import load_model, slot_value_ids
-from tests.support import envelopes
+from skill.tools.models import load_model
+from skill.tools import envelopes
 from tests.support.client import invoke
 
 ANSWERS = ("AMAZON.YesIntent", "AMAZON.NoIntent", "UnsureIntent")
@@ -70,9 +70,8 @@ class Crawler:
 
     def send(self, name: str, attributes: dict, *slots: dict, new: bool = False, path: str = "") -> tuple[dict, dict]:
         request = envelopes.intent_request(name, *slots, locale=self.locale)
-        log: dict[str, str] = {}
-        response = invoke(self.skill, envelopes.envelope(request, attributes=attributes, new=new,
-                                                         interfaces=envelopes.APL), log=log)
+        response, log = invoke(self.skill, envelopes.envelope(request, attributes=attributes, new=new,
+                                                              interfaces=envelopes.APL))
         self.check(response, log, f"{self.locale} {path} {name}")
         return response, log
 
@@ -119,9 +118,8 @@ class Crawler:
 def test_no_card_screen_or_log_carries_an_answer_reason_or_symptom(skill, store, locale):
     content = store.for_locale(locale)
     model = load_model(DEFAULT_MODEL_DIR / f"{locale}.json")
-    symptom_type = next(t for t in model["interactionModel"]["languageModel"]["types"] if t["name"] == "SYMPTOM")
-    values = {v["id"]: v["name"]["value"] for v in symptom_type["values"]}
-    assert set(values) == set(slot_value_ids(model, "SYMPTOM")), "every SYMPTOM value is crawled"
+    values = {v.id: v.value for v in model.slot_type("SYMPTOM").values}
+    assert set(values) == set(model.value_ids("SYMPTOM")), "every SYMPTOM value is crawled"
     crawler = Crawler(skill, locale, private_texts(content, values), general_lines(content))
     starts = [("plain", [], True), ("three weeks", [envelopes.slot("duration", "P3W")], False)]
     starts += [(symptom_id, [envelopes.slot("symptom", value, id=symptom_id)], False) for symptom_id, value in values.items()]

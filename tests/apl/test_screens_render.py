@@ -25,7 +25,7 @@ import pytest
 from skill.alexa import screens
 from skill.alexa.handlers.topics import TOPIC_IDS, intent_for_topic
 from tests.support.client import Conversation
-from tests.support.envelopes import APL
+from skill.tools.envelopes import APL
 from tests.support.locales import LOCALES
 
 RENDER = "Alexa.Presentation.APL.RenderDocument"

@@ -1,7 +1,9 @@
-"""The benchmark runs: ``python -m bench --smoke`` finishes quickly and writes the whole table.
+"""The benchmark runs: ``python -m bench --smoke`` finishes quickly and writes the whole table, and
+the soak (``python -m bench.soak``) holds.
 
 Only that it works is checked here; a few hundred requests prove nothing about speed, so no
-target is asserted (the full run, ``python -m bench``, reports them in bench/RESULTS.md).
+target is asserted (the full run, ``python -m bench``, reports them in bench/RESULTS.md). The bench
+runs as a subprocess: the tests import nothing from bench/.
 """
 
 from __future__ import annotations
@@ -10,6 +12,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow  # runs the bench CLI with real servers
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -50,3 +56,12 @@ def test_the_bench_smoke_run_writes_the_table(tmp_path: Path):
     assert "| Lambda cold import (built zip): this skill / hello skill built the same way |" in table
     lambda_part = table.split("## 5.")[1].split("## Reading it")[0]
     assert "| this skill |" in lambda_part or "not measured" in lambda_part, lambda_part
+
+
+def test_thirty_seconds_of_signed_load_without_errors_or_memory_growth():
+    """python -m bench.soak: a production server under 30 s of load answers every request and its
+    workers' memory stays steady (the checks are bench/soak.py's)."""
+    done = subprocess.run([sys.executable, "-m", "bench.soak"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300, check=False)
+    assert done.returncode == 0, f"python -m bench.soak failed (exit {done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-2000:]}"
+    assert "soak: " in done.stdout, done.stdout

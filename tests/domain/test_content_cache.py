@@ -15,7 +15,11 @@ from skill.alexa.builder import build_skill
 from skill.config import DEFAULT_CONTENT_DIR, SkillConfig, config_from_env, default_cache_dir
 from skill.domain import content as content_module
 from skill.domain import content_cache
-from skill.domain.content import ContentError, ContentStore
+from skill.domain.content import ContentStore
+from skill.domain.errors import ContentError
+
+#: Slow: each test parses and checks every locale's content, some in a subprocess; the fast loop (-m 'not slow') leaves them to the full suite.
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,19 +58,19 @@ def assert_same_content(got: ContentStore, expected: ContentStore) -> None:
 
 
 def test_a_second_load_comes_from_the_cache_and_gives_the_same_content(content, cache, monkeypatch):
-    parsed = ContentStore.load(content, cache_dir=cache)
+    parsed = content_cache.load(content, cache)
     assert len(cache_files(cache)) == 1, "the first load should write one cache file"
     uncached = ContentStore.load(DEFAULT_CONTENT_DIR)
     no_parsing(monkeypatch)
-    cached = ContentStore.load(content, cache_dir=cache)
+    cached = content_cache.load(content, cache)
     assert_same_content(cached, parsed)
     assert_same_content(cached, uncached)
 
 
 def test_a_warm_start_does_not_import_yaml(content, cache):
     code = (
-        "import sys; from pathlib import Path; from skill.domain.content import ContentStore; "
-        f"ContentStore.load(Path({str(content)!r}), cache_dir=Path({str(cache)!r})); "
+        "import sys; from pathlib import Path; from skill.domain import content_cache; "
+        f"content_cache.load(Path({str(content)!r}), Path({str(cache)!r})); "
         "print('yaml' in sys.modules)"
     )
     runs = [
@@ -89,10 +93,10 @@ def test_without_a_cache_dir_nothing_is_written(content, tmp_path):
     ids=str,
 )
 def test_editing_any_content_file_misses_the_cache(content, cache, path: Path):
-    ContentStore.load(content, cache_dir=cache)
+    content_cache.load(content, cache)
     target = content / path
     target.write_text(target.read_text(encoding="utf-8") + "\nzz_cache_probe: edited\n", encoding="utf-8")
-    store = ContentStore.load(content, cache_dir=cache)
+    store = content_cache.load(content, cache)
     assert store.raw(path.parent.name)["zz_cache_probe"] == "edited", f"editing {path} still served the cached tree"
     assert len(cache_files(cache)) == 1, "the new tree should replace the old cache entry, not add one"
 
@@ -113,18 +117,18 @@ def test_the_key_covers_every_byte_every_name_and_every_folder():
 
 
 def test_a_duplicate_key_is_still_an_error_after_the_cache_is_warm(content, cache):
-    ContentStore.load(content, cache_dir=cache)
+    content_cache.load(content, cache)
     common = content / "en" / "common.yaml"
     common.write_text(common.read_text(encoding="utf-8") + '\ngoodbye: "Bye again."\n', encoding="utf-8")
     with pytest.raises(ContentError, match="duplicate key 'goodbye'"):
-        ContentStore.load(content, cache_dir=cache)
+        content_cache.load(content, cache)
 
 
 def test_a_key_defined_in_two_files_is_still_an_error_after_the_cache_is_warm(content, cache):
-    ContentStore.load(content, cache_dir=cache)
+    content_cache.load(content, cache)
     (content / "en" / "zz_extra.yaml").write_text('goodbye: "Bye again."\n', encoding="utf-8")
     with pytest.raises(ContentError, match="already defined"):
-        ContentStore.load(content, cache_dir=cache)
+        content_cache.load(content, cache)
 
 
 def test_broken_content_is_never_cached(content, cache):
@@ -132,7 +136,7 @@ def test_broken_content_is_never_cached(content, cache):
     common.write_text(common.read_text(encoding="utf-8") + '\ngoodbye: "Bye again."\n', encoding="utf-8")
     for _ in range(2):
         with pytest.raises(ContentError, match="duplicate key"):
-            ContentStore.load(content, cache_dir=cache)
+            content_cache.load(content, cache)
     assert cache_files(cache) == [], "a file that failed to parse was cached"
 
 
@@ -155,10 +159,10 @@ def corrupt_variants(real: bytes) -> dict[str, bytes]:
 
 @pytest.mark.parametrize("variant", list(corrupt_variants(b'{"format": 1, "key": "", "trees": {}}')))
 def test_a_corrupt_cache_file_is_ignored_and_replaced(content, cache, variant):
-    expected = ContentStore.load(content, cache_dir=cache)
+    expected = content_cache.load(content, cache)
     [file] = cache_files(cache)
     file.write_bytes(corrupt_variants(file.read_bytes())[variant])
-    assert_same_content(ContentStore.load(content, cache_dir=cache), expected)
+    assert_same_content(content_cache.load(content, cache), expected)
     assert json.loads(file.read_bytes())["trees"]["en"] == expected.raw("en"), f"a {variant} cache was not rewritten"
 
 
@@ -166,7 +170,7 @@ def test_a_cache_dir_that_cannot_be_written_means_no_cache(content, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder", encoding="utf-8")
     for cache_dir in (blocker, blocker / "cache"):
-        store = ContentStore.load(content, cache_dir=cache_dir)
+        store = content_cache.load(content, cache_dir)
         assert_same_content(store, ContentStore.load(content))
     assert blocker.read_text(encoding="utf-8") == "not a folder"
 
@@ -176,23 +180,22 @@ def test_a_failed_write_leaves_no_temporary_file(content, cache, monkeypatch):
         raise PermissionError("read-only")
 
     monkeypatch.setattr(content_cache.os, "replace", refuse)
-    ContentStore.load(content, cache_dir=cache)
+    content_cache.load(content, cache)
     assert list(cache.iterdir()) == [], f"left behind: {list(cache.iterdir())}"
 
 
 def test_content_json_cannot_hold_exactly_is_loaded_but_not_cached(content, cache):
     (content / "en" / "zz_dated.yaml").write_text("zz_reviewed: 2024-05-01\n", encoding="utf-8")
-    store = ContentStore.load(content, cache_dir=cache)
+    store = content_cache.load(content, cache)
     assert str(store.raw("en")["zz_reviewed"]) == "2024-05-01"
     assert cache_files(cache) == [], "a tree with a date (not JSON) was cached"
 
 
 def test_the_cache_file_is_json_and_nothing_else(content, cache):
-    ContentStore.load(content, cache_dir=cache)
+    content_cache.load(content, cache)
     [file] = cache_files(cache)
     document = json.loads(file.read_bytes())
-    assert set(document) == {"format", "key", "digest", "trees", "passed"}, f"unexpected fields: {sorted(document)}"
-    assert document["passed"] == [], "nothing has been checked on freshly parsed content yet"
+    assert set(document) == {"format", "key", "digest", "trees"}, f"unexpected fields: {sorted(document)}"
     assert [p.name for p in cache.iterdir()] == [file.name], "temporary files were left in the cache folder"
 
 
@@ -203,7 +206,7 @@ def altered(real: bytes, change) -> bytes:
     """The cache file with its trees changed and everything else (key, digest, framing) kept."""
     document = json.loads(real)
     change(document["trees"])
-    head = {k: document[k] for k in ("format", "key", "digest", "passed")}
+    head = {k: document[k] for k in ("format", "key", "digest")}
     trees = json.dumps(document["trees"], ensure_ascii=False, separators=(",", ":"))
     return json.dumps(head, separators=(",", ":")).encode()[:-1] + b',"trees":' + trees.encode() + b"}"
 
@@ -218,24 +221,24 @@ ALTERATIONS = {
 
 @pytest.mark.parametrize("alteration", list(ALTERATIONS))
 def test_an_altered_cache_with_the_right_key_is_a_miss_and_is_rewritten(content, cache, alteration):
-    expected = ContentStore.load(content, cache_dir=cache)
+    expected = content_cache.load(content, cache)
     [file] = cache_files(cache)
     good = file.read_bytes()
     file.write_bytes(altered(good, ALTERATIONS[alteration]))
     assert json.loads(file.read_bytes())["key"] == json.loads(good)["key"], "the test keeps the right key"
-    store = ContentStore.load(content, cache_dir=cache)
+    store = content_cache.load(content, cache)
     assert_same_content(store, expected)
     assert file.read_bytes() == good, f"{alteration}: the cache file was not rewritten from the YAML"
 
 
 def test_a_fifo_in_place_of_the_cache_file_does_not_hang_the_start(content, cache):
-    expected = ContentStore.load(content, cache_dir=cache)
+    expected = content_cache.load(content, cache)
     [file] = cache_files(cache)
     file.unlink()
     os.mkfifo(file)
     code = (
-        "from pathlib import Path; from skill.domain.content import ContentStore; "
-        f"s = ContentStore.load(Path({str(content)!r}), cache_dir=Path({str(cache)!r})); print(len(s.tags))"
+        "from pathlib import Path; from skill.domain import content_cache; "
+        f"s = content_cache.load(Path({str(content)!r}), Path({str(cache)!r})); print(len(s.tags))"
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0 and done.stdout.strip() == str(len(expected.tags)), done.stderr[-2000:]
@@ -264,7 +267,7 @@ def test_the_suite_keeps_the_default_cache_out_of_the_real_home():
     assert cache_dir is not None and real not in cache_dir.parents, f"tests would write to {cache_dir}"
 
 
-def test_a_passed_budget_check_is_remembered_with_the_content_and_redone_after_an_edit(content, cache, monkeypatch):
+def test_the_budgets_are_measured_when_content_is_parsed_not_when_it_comes_from_the_cache(content, cache, monkeypatch):
     """The symptom check's time budgets are measured once per content (and checking code), not at every start."""
     from skill.alexa.resources import SkillResources
     from skill.domain import triage_budget
@@ -277,14 +280,14 @@ def test_a_passed_budget_check_is_remembered_with_the_content_and_redone_after_a
         return real(content_, protocol)
 
     monkeypatch.setattr(triage_budget, "check", counting)
-    SkillResources(ContentStore.load(content, cache_dir=cache))
+    SkillResources(content_cache.load(content, cache))
     first = len(calls)
     assert first > 0, "a first start measures the budgets"
-    SkillResources(ContentStore.load(content, cache_dir=cache))
+    SkillResources(content_cache.load(content, cache))
     assert len(calls) == first, "a start with the same cached content that already passed skips measuring"
     path = content / "en" / "common.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
-    SkillResources(ContentStore.load(content, cache_dir=cache))
+    SkillResources(content_cache.load(content, cache))
     assert len(calls) == 2 * first, "edited content is measured again"
 
 
@@ -294,6 +297,18 @@ def test_a_broken_budget_is_never_remembered(content, cache, monkeypatch):
 
     monkeypatch.setattr(triage_budget, "check", lambda content_, protocol: ["time budget broken: planted"])
     with pytest.raises(ContentError, match="planted"):
-        SkillResources(ContentStore.load(content, cache_dir=cache))
+        SkillResources(content_cache.load(content, cache))
+    assert cache_files(cache) == [], "content that failed its checks was kept in the cache"
     with pytest.raises(ContentError, match="planted"):
-        SkillResources(ContentStore.load(content, cache_dir=cache))
+        SkillResources(content_cache.load(content, cache))
+
+
+def test_the_cache_key_covers_all_the_code_that_parses_and_checks_content():
+    """A start trusts cached content without checking it: any domain module the load imports (the
+    parser, the triage engine, its checks and what they measure) must be part of the key."""
+    script = "import sys, skill.domain.content; print(' '.join(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+    loaded = {name.rpartition(".")[2] + ".py" for name in done.stdout.split() if name.startswith("skill.domain.")}
+    loaded |= {"content_yaml.py"}  # imported only when YAML is parsed
+    missing = sorted(loaded - set(content_cache.CODE) - {"content_cache.py"})
+    assert not missing, f"content loading runs code the cache key does not cover: {missing}"

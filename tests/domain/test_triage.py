@@ -270,6 +270,7 @@ def test_the_answer_classes_partition_every_combination():
 # --- exhaustive safety ------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # exhaustive over every reachable state
 def test_every_answer_combination_gets_the_most_urgent_level_and_obeys_the_conversation_rules():
     """Every one of the 3^n combinations, by class (see :func:`answer_classes`).
 
@@ -542,6 +543,7 @@ STRUCTURED = st.fixed_dictionaries(
 )
 
 
+@pytest.mark.slow  # exhaustive over every reachable state
 @settings(max_examples=400, deadline=None, database=None)
 @given(st.one_of(JSONISH, STRUCTURED))
 def test_state_from_session_never_raises_and_accepts_only_reachable_states(raw):
@@ -550,6 +552,7 @@ def test_state_from_session_never_raises_and_accepts_only_reachable_states(raw):
         assert state in REACHABLE, f"accepted a state the engine cannot reach: {raw!r} -> {state}"
 
 
+@pytest.mark.slow  # exhaustive over every reachable state
 def test_state_from_session_accepts_exactly_the_reachable_states_among_well_formed_ones():
     # Exhaustive over short asked sequences with every pre-answer subset: well-formed but possibly
     # impossible values are accepted exactly when the engine can reach them.

@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 
 from skill.config import DEFAULT_MODEL_DIR
-from skill.tools.classifier import IntentClassifier
-from skill.tools.nlu_neighbours import NeighbourClassifier
+from skill.tools.nlu.classifier import IntentClassifier
+from skill.tools.nlu.neighbours import NeighbourClassifier
 
 
 @pytest.fixture(scope="session")

@@ -27,8 +27,8 @@ import yaml
 
 from skill.config import DEFAULT_MODEL_DIR
 from skill.tools.chat import LearnedMatcher
-from skill.tools.model_checks import load_model, normalise
-from skill.tools.nlu import Matcher
+from skill.tools.models import load_model, sample_key
+from skill.tools.nlu.matcher import Matcher
 from tests.support.client import Conversation, speech
 from tests.support.emergency import number_first, positions
 from tests.support.locales import LOCALES
@@ -86,8 +86,7 @@ def got_the_command(conv: Conversation) -> bool:
 
 
 def samples_of(locale: str) -> set[str]:
-    intents = load_model(DEFAULT_MODEL_DIR / f"{locale}.json")["interactionModel"]["languageModel"]["intents"]
-    return {normalise(s) for intent in intents for s in intent.get("samples", [])}
+    return {sample_key(s) for s in load_model(DEFAULT_MODEL_DIR / f"{locale}.json").samples()}
 
 
 @pytest.mark.parametrize("language", sorted(PHRASINGS))
@@ -99,7 +98,7 @@ def test_held_out_lines_are_not_samples(language):
     said = [*statements, *(line["say"] for section in BLIND[language].values() for line in section)]
     for locale in (loc for loc in LOCALES if loc.startswith(language)):
         samples = samples_of(locale)
-        copied = sorted(s for s in said if normalise(s) in samples and s not in ALLOWED_SAMPLES[language])
+        copied = sorted(s for s in said if sample_key(s) in samples and s not in ALLOWED_SAMPLES[language])
         assert not copied, f"{locale}: held-out lines must not be copies of samples: {copied}"
 
 
@@ -188,6 +187,7 @@ def test_no_blind_calm_line_gets_the_emergency_command(skill, hearing, locale):
     assert not wrong, f"{locale}: everyday talk must never get the emergency command:\n" + "\n".join(wrong)
 
 
+@pytest.mark.slow  # every calm line through the skill in every position
 @pytest.mark.parametrize("locale", ["en-US", "es-US"])
 def test_no_blind_calm_line_gets_the_command_with_the_samples_matcher_either(skill, locale):
     """``chat --nlu samples`` (exact, then by similarity): the same table, one-shot."""
@@ -229,7 +229,7 @@ def test_hedged_answers_are_heard_as_meant(hearing, language):
     for locale in (loc for loc in LOCALES if loc.startswith(language)):
         samples = samples_of(locale)
         for line in blind(locale, "answers"):
-            if normalise(line["say"]) in samples:
+            if sample_key(line["say"]) in samples:
                 continue  # measured on what the models were not given word for word
             heard = hearing(locale).match(line["say"])
             total += 1

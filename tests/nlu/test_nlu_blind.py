@@ -19,16 +19,16 @@ from skill.config import DEFAULT_MODEL_DIR
 from skill.domain import facts
 from skill.domain.content import Content, ContentStore
 from skill.domain.topics import page
-from skill.tools import nlu_blind
-from skill.tools.model_checks import load_model
-from skill.tools.nlu import phrase_key
-from skill.tools.nlu_eval import DEFAULT_PHRASINGS_DIR
+from skill.tools.nlu import blind
+from skill.tools.models import load_model
+from skill.tools.nlu.matcher import phrase_key
+from skill.tools.nlu.evaluate import DEFAULT_PHRASINGS_DIR
 
 MIN_RIGHT = 0.90
 HELDOUT = DEFAULT_PHRASINGS_DIR
-SETS = nlu_blind.load_blind_sets(HELDOUT)
-ANSWERS = nlu_blind.load_topic_answers(HELDOUT / nlu_blind.TOPIC_ANSWERS)
-FIRST = nlu_blind.load_first_measure(HELDOUT / nlu_blind.FIRST_MEASURE)
+SETS = blind.load_blind_sets(HELDOUT)
+ANSWERS = blind.load_topic_answers(HELDOUT / blind.TOPIC_ANSWERS)
+FIRST = blind.load_first_measure(HELDOUT / blind.FIRST_MEASURE)
 CASES = sorted({(name, line.locale) for name, lines in SETS.items() for line in lines})
 #: Samples that were already in the models when the sets were first measured (main 3e3e36a) and that a
 #: writer happened to say, or nearly. No sample written since may equal or nearly copy a blind line.
@@ -50,19 +50,19 @@ def topic_ids() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def judge(skill, store: ContentStore) -> nlu_blind.AnswerJudge:
-    return nlu_blind.AnswerJudge(skill, store, nlu_blind.reaching_intents)
+def judge(skill, store: ContentStore) -> blind.AnswerJudge:
+    return blind.AnswerJudge(skill, store, blind.reaching_intents)
 
 
 @pytest.mark.parametrize(("set_name", "locale"), CASES, ids=[f"{s}-{loc}" for s, loc in CASES])
 def test_every_locale_answers_the_blind_set_with_both_stand_ins(set_name, locale, judge, trained, neighbours) -> None:
     lines = [line for line in SETS[set_name] if line.locale == locale]
-    report = nlu_blind.measure(set_name, locale, lines, ANSWERS,
+    report = blind.measure(set_name, locale, lines, ANSWERS,
                                {"classifier": trained(locale), "neighbours": neighbours(locale)}, judge)
-    print("\n" + nlu_blind.describe([report], FIRST))
+    print("\n" + blind.describe([report], FIRST))
     low = {name: report.answer_rate(name) for name in report.answer if report.answer_rate(name) < MIN_RIGHT}
     misses = "\n".join(f"  {m.stand_in}: {m.say!r} [{m.topic}] heard {m.heard} -> {m.said!r}" for m in report.misses)
-    assert not low, f"{set_name} {locale}: below {MIN_RIGHT:.0%}: {low}\n{nlu_blind.describe([report], FIRST)}\n{misses}"
+    assert not low, f"{set_name} {locale}: below {MIN_RIGHT:.0%}: {low}\n{blind.describe([report], FIRST)}\n{misses}"
 
 
 def test_the_sets_are_labelled_with_the_topic_list_and_every_topic_is_mapped() -> None:
@@ -88,7 +88,7 @@ def test_every_mapped_answer_exists_in_the_content(store: ContentStore, judge, t
 FIRST_MEASURE_PAIRS = frozenset({("thing:sleep_habits", "trigger", "sleep"), ("trigger:dehydration", "fact", "hydration")})
 
 
-def _first_response(content: Content, answer: nlu_blind.Answer) -> str:
+def _first_response(content: Content, answer: blind.Answer) -> str:
     if answer.kind == "fact":
         found = facts.answer(content, answer.id)
         return " ".join(found.lines) if found else ""
@@ -118,14 +118,14 @@ def test_another_answer_accepted_for_a_thing_or_trigger_names_it_first(store: Co
     assert not wrong, f"{tag}: answers that don't name what was asked in their first response: {wrong}"
 
 
+@pytest.mark.slow  # compares every blind line with every sample of the locale
 @pytest.mark.parametrize("locale", sorted({loc for _, loc in CASES}))
 def test_no_sample_copies_a_blind_line(locale: str) -> None:
     """The sets measure understanding only while no model holds their words."""
     language = locale.split("-")[0]
     blind = {phrase_key(line.say) for lines in SETS.values() for line in lines if line.locale.startswith(language)}
     model = load_model(DEFAULT_MODEL_DIR / f"{locale}.json")
-    samples = {phrase_key(s) for i in model["interactionModel"]["languageModel"]["intents"] for s in i.get("samples", [])
-               if "{" not in s} - {phrase_key(s) for s in SAMPLES_AT_FIRST_MEASURE}
+    samples = {phrase_key(s) for s in model.samples() if "{" not in s} - {phrase_key(s) for s in SAMPLES_AT_FIRST_MEASURE}
     copies = sorted(s for s in samples if s in blind)
     near = sorted(f"{s!r} ~ {b!r}" for s in samples for b in blind if len(s.split()) >= NEAR_WORDS
                   and difflib.SequenceMatcher(None, s.split(), b.split(), autojunk=False).ratio() >= NEAR_COPY)

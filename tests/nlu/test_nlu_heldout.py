@@ -1,6 +1,6 @@
 """NLU evaluation: held-out phrasings, written apart from the samples, against every locale's model.
 
-A classifier trained only on a locale's interaction model (skill/tools/classifier.py, standing in
+A classifier trained only on a locale's interaction model (skill/tools/nlu/classifier.py, standing in
 for Alexa's learned NLU) must get at least 90 % of them right, intent and slots. The exact-match
 rate (what virtual-alexa does) and the confusions are printed (``pytest -s``) and are in the
 assertion message. Phrasings whose intent a model does not have yet are left out and counted.
@@ -17,10 +17,10 @@ import yaml
 
 from skill.cli import main
 from skill.config import DEFAULT_MODEL_DIR
-from skill.tools.classifier import IntentClassifier
-from skill.tools.model_checks import load_model, model_intents, model_paths
-from skill.tools.nlu import FALLBACK_INTENT, Interpretation, SlotFill
-from skill.tools.nlu_eval import (
+from skill.tools.nlu.classifier import IntentClassifier
+from skill.tools.models import load_model, model_paths
+from skill.tools.nlu.matcher import FALLBACK_INTENT, Interpretation, SlotFill
+from skill.tools.nlu.evaluate import (
     DEFAULT_PHRASINGS_DIR,
     Phrasing,
     PhrasingError,
@@ -57,7 +57,7 @@ def test_held_out_sets_are_big_enough_and_cover_every_custom_intent() -> None:
         counts[language] = len(entries)
         labelled = {entry["intent"] for entry in entries}
         for locale in (loc for loc in LOCALES if loc.startswith(language)):
-            custom = {i for i in model_intents(load_model(DEFAULT_MODEL_DIR / f"{locale}.json")) if "." not in i}
+            custom = {i for i in load_model(DEFAULT_MODEL_DIR / f"{locale}.json").intent_slots() if "." not in i}
             # The emergency route has its own held-out sets (issue 10; issue 17's blind set holds the
             # calls to people that CallSomeoneIntent hears): tests/nlu/test_emergency_nlu.py.
             missing = sorted(custom - labelled - {"EmergencyIntent", "CallSomeoneIntent"})
@@ -68,13 +68,12 @@ def test_held_out_sets_are_big_enough_and_cover_every_custom_intent() -> None:
 
 def test_phrasings_are_not_copies_of_samples() -> None:
     """Written apart: a held-out line equal to a sample would measure memory, not understanding."""
-    from skill.tools.nlu import fold, normalise
+    from skill.tools.nlu.matcher import fold, normalise
 
     copies = []
     for locale in LOCALES:
         model = load_model(DEFAULT_MODEL_DIR / f"{locale}.json")
-        samples = {fold(normalise(s)) for i in model["interactionModel"]["languageModel"]["intents"]
-                   for s in i.get("samples", [])}
+        samples = {fold(normalise(s)) for s in model.samples()}
         copies += [f"{locale}: {p.say!r}" for p in load_phrasings(DEFAULT_PHRASINGS_DIR, locale)
                    if fold(normalise(p.say)) in samples]
     assert not copies, "held-out phrasings that are samples:\n" + "\n".join(copies)
@@ -167,6 +166,7 @@ def test_locale_lines_only_reach_their_locales(tmp_path: Path) -> None:
     assert len(load_phrasings(tmp_path, "en-GB")) == 2
 
 
+@pytest.mark.slow  # trains both NLU stand-ins for every locale
 def test_nlu_eval_command_prints_rates_and_writes_annotations(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "annotations"
     assert main(["nlu-eval", "--locale", "es-MX", "--annotations-out", str(out)]) == 0
@@ -184,7 +184,7 @@ def test_nlu_eval_command_prints_rates_and_writes_annotations(tmp_path: Path, ca
 
 def test_nlu_eval_without_scikit_learn_says_how_to_install(monkeypatch: pytest.MonkeyPatch,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
-    import skill.tools.classifier as classifier
+    import skill.tools.nlu.classifier as classifier
 
     def missing() -> None:
         raise classifier.ClassifierUnavailable(classifier.INSTALL_HINT)
@@ -199,6 +199,7 @@ def test_nlu_eval_unknown_locale_is_a_clear_error(capsys: pytest.CaptureFixture[
     assert "no interaction model for fr-FR" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # trains both NLU stand-ins for every locale
 def test_nlu_eval_json_reports_each_blind_set_with_both_stand_ins(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["nlu-eval", "--locale", "en-GB", "--only", "blind", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)

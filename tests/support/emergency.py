@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from tests.support.client import Conversation, speech
-from tests.support.envelopes import intent_request, session_ended_request, slot
+from skill.tools.envelopes import intent_request, session_ended_request, slot
 from tests.support.locales import LOCALES
 
 #: The first words the number must be within.

@@ -62,7 +62,7 @@ def serving(command: list[str], tmp_path: Path, port: int, env: dict[str, str] |
     log = tmp_path / f"server-{port}.log"
     child_env = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
     for name in ("SKILL_ID", "SKILL_DEV", "GUNICORN_CMD_ARGS", "PROMETHEUS_MULTIPROC_DIR", "SKILL_LOG_LEVEL",
-                 "SKILL_METRICS_PATH", "SKILL_METRICS_PORT"):
+                 "SKILL_METRICS_PATH", "SKILL_METRICS_PORT", "SKILL_GUNICORN_CONFIG"):
         if name not in (env or {}):
             child_env.pop(name, None)
     with log.open("wb") as sink:
@@ -135,6 +135,25 @@ def sample(samples: dict[str, float], name: str, **labels: str) -> float:
         if metric == name and all(have.get(k) == v for k, v in labels.items()):
             total += value
     return total
+
+
+def raw_exchange(port: int, data: bytes, timeout: float = 10) -> bytes:
+    """Send ``data`` as it is; everything the server answers before it closes."""
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+        sock.sendall(data)
+        sock.shutdown(socket.SHUT_WR)
+        received = b""
+        try:
+            while chunk := sock.recv(65536):
+                received += chunk
+        except (ConnectionResetError, TimeoutError):
+            pass
+    return received
+
+
+def head(path: str = "/alexa", extra: str = "", method: str = "POST") -> bytes:
+    """The start of a raw HTTP request (its headers end in ``extra``)."""
+    return f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n{extra}".encode()
 
 
 def held_request(port: int, body: bytes) -> socket.socket:

@@ -11,11 +11,13 @@ from typing import Any
 import pytest
 
 import skill.tools.envelopes
-import tests.support.envelopes
 from skill.cli import main
 from skill.config import DEFAULT_MODEL_DIR
-from skill.tools.model_checks import load_model
+from skill.tools.models import load_model
 from tests.support.checks import assert_valid_response
+
+#: Each chat run trains the locale's intent classifier (``--nlu auto``): seconds per test.
+pytestmark = pytest.mark.slow
 
 ES_MODEL = DEFAULT_MODEL_DIR / "es-US.json"
 
@@ -98,9 +100,16 @@ def test_json_prints_every_request_and_response(monkeypatch, capsys):
         assert_valid_response(response)
 
 
-def test_requests_come_from_the_one_envelope_builder():
-    for name in skill.tools.envelopes.__all__:
-        assert getattr(tests.support.envelopes, name) is getattr(skill.tools.envelopes, name), name
+def test_chat_and_the_suite_drive_the_skill_the_one_way():
+    """One envelope builder and one in-process driver (skill.tools.session) for chat and the tests."""
+    import skill.tools.chat
+    import skill.tools.session
+    import tests.support.client
+
+    assert skill.tools.chat.envelopes is skill.tools.envelopes
+    assert issubclass(skill.tools.chat.ChatSession, skill.tools.session.Conversation)
+    assert tests.support.client.invoke is skill.tools.session.invoke
+    assert issubclass(tests.support.client.Conversation, skill.tools.session.Conversation)
 
 
 def test_speak_without_espeak_ng_says_so_once_and_carries_on(monkeypatch, capsys, tmp_path, store):
@@ -133,10 +142,8 @@ def test_an_unknown_locale_is_refused_with_the_models_there_are(monkeypatch, cap
 @pytest.mark.skipif(not ES_MODEL.is_file(), reason="interaction_model/es-US.json does not exist yet")
 def test_a_spanish_conversation(monkeypatch, capsys, store):
     content = store.for_locale("es-US")
-    causes = next(
-        i for i in load_model(ES_MODEL)["interactionModel"]["languageModel"]["intents"] if i["name"] == "CausesIntent"
-    )
-    status, out, _ = chat(monkeypatch, capsys, [causes["samples"][0], "sí", "adiós"], "--locale", "es-US")
+    causes = load_model(ES_MODEL).intent("CausesIntent")
+    status, out, _ = chat(monkeypatch, capsys, [causes.samples[0], "sí", "adiós"], "--locale", "es-US")
     said = squash(out)
     assert status == 0
     assert content.text("launch.welcome") in said

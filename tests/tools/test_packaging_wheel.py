@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from skill.cli import main
-from tests.support.envelopes import envelope, launch_request
+from skill.tools.envelopes import envelope, launch_request
 
 ROOT = Path(__file__).resolve().parents[2]
 #: What `pip install .` reads: the fixed top-level layout.

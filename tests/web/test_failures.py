@@ -23,8 +23,8 @@ from skill.config import SkillConfig
 from skill.web.app import create_app
 from skill.web.verification import CertificateFetcher, SignatureVerifier, SkillIdVerifier, TimestampVerifier
 from skill.web.verification import VerificationError
-from tests.support.certs import FakeFetcher
-from tests.support.envelopes import APPLICATION_ID, envelope, intent_request, launch_request
+from skill.tools.signing import FakeFetcher
+from skill.tools.envelopes import APPLICATION_ID, envelope, intent_request, launch_request
 
 CERT_HEADERS = {"SignatureCertChainUrl": "https://s3.amazonaws.com/echo.api/x.pem", "Signature-256": "AAAA"}
 

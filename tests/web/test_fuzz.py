@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from skill.config import SkillConfig
 from skill.web.app import create_app
 from tests.support.checks import assert_valid_response
-from tests.support.envelopes import envelope, intent_request, launch_request, session_ended_request, slot
+from skill.tools.envelopes import envelope, intent_request, launch_request, session_ended_request, slot
 
 REQUEST_TYPES = [
     "LaunchRequest",
@@ -106,6 +106,7 @@ def fuzz_client(config, resources, skill):
     return create_app(config, resources=resources, skill=skill, verifiers=()).test_client()
 
 
+@pytest.mark.slow  # 2,500 hypothesis examples through the whole webhook
 @settings(max_examples=2500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=mutated())
 def test_mutated_envelopes_never_5xx_and_every_200_is_valid(fuzz_client, data):

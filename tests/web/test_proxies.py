@@ -28,11 +28,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.envelopes import envelope, launch_request
+from skill.tools.envelopes import envelope, launch_request
 from tests.support.proxies import find_or_install, self_signed
 from tests.support.servers import ROOT, free_port, serve_command, serving
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.network]  # real nginx and caddy, apt-get installed where missing
 
 DEPLOY = ROOT / "docs" / "deploy"
 LAUNCH = json.dumps(envelope(launch_request(), new=True)).encode()

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from skill.cli import main
-from skill.config import ConfigError, SkillConfig, check_skill_id
+from skill.config import ConfigError, SkillConfig, check_skill_id, config_from_env
 from skill.web.metrics import prepare_multiprocess_dir
-from tests.support.envelopes import APPLICATION_ID
+from skill.tools.envelopes import APPLICATION_ID
 from tests.support.servers import free_port
 
 ID = APPLICATION_ID
@@ -187,3 +187,36 @@ def test_a_bad_metrics_folder_under_gunicorn_is_one_json_line(tmp_path):
 def test_the_setting_checks_do_not_touch_a_dev_config_without_extras(tmp_path: Path):
     SkillConfig(dev=True, cache_dir=tmp_path / "cache", cache_dir_required=True).check_for_serving()
     assert (tmp_path / "cache").is_dir(), "a cache folder asked for is created at start"
+
+
+# --- logs and metrics from the environment ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("env", "field", "value"),
+    [
+        ({"SKILL_LOG_LEVEL": "warning"}, "log_level", "WARNING"),
+        ({}, "log_level", "INFO"),
+        ({"SKILL_METRICS_PORT": "9464"}, "metrics_port", 9464),
+        ({"SKILL_METRICS_PATH": "/metrics"}, "metrics_path", "/metrics"),
+        ({"SKILL_METRICS_HOST": "10.0.0.5"}, "metrics_host", "10.0.0.5"),
+        ({}, "metrics_enabled", False),
+    ],
+)
+def test_settings_from_the_environment(env, field, value):
+    assert getattr(config_from_env(env), field) == value
+
+
+@pytest.mark.parametrize(
+    ("env", "names"),
+    [
+        ({"SKILL_LOG_LEVEL": "loud"}, "SKILL_LOG_LEVEL"),
+        ({"SKILL_METRICS_PORT": "seventy"}, "SKILL_METRICS_PORT"),
+        ({"SKILL_METRICS_PORT": "70000"}, "SKILL_METRICS_PORT"),
+        ({"SKILL_METRICS_PATH": "metrics"}, "SKILL_METRICS_PATH"),
+        ({"SKILL_METRICS_PATH": "/alexa"}, "SKILL_METRICS_PATH"),
+    ],
+)
+def test_bad_settings_are_refused_by_name(env, names):
+    with pytest.raises(ConfigError, match=names):
+        config_from_env(env)

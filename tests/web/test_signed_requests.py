@@ -10,9 +10,9 @@ import pytest
 from skill.config import SkillConfig
 from skill.web.app import create_app
 from skill.web.verification import SignatureVerifier, SkillIdVerifier, TimestampVerifier
-from tests.support.certs import CERT_URL, FakeFetcher, SigningPKI, sign
+from skill.tools.signing import CERT_URL, FakeFetcher, SigningPKI, sign
 from tests.support.checks import assert_valid_response
-from tests.support.envelopes import APPLICATION_ID, envelope, launch_request
+from skill.tools.envelopes import APPLICATION_ID, envelope, launch_request
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,6 @@
 """Request verification: signature chain, certificate URL, timestamp, skill id, cache.
 
-Certificates come from a throwaway CA (tests/support/certs.py); no test uses the network
+Certificates come from a throwaway CA (skill/tools/signing.py); no test uses the network
 except a loopback HTTP server for the real fetcher.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import http.server
 import json
+import pathlib
 import socket
 import threading
 import time
@@ -22,6 +23,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from skill.web.verification import (
     FAILURE_MEMORY,
+    REQUEST_TOLERANCE,
+    SKILL_EVENT_TYPES,
     AbstractVerifier,
     CertificateCache,
     CertificateFetcher,
@@ -33,7 +36,10 @@ from skill.web.verification import (
     build_verifiers,
     validate_cert_url,
 )
-from tests.support.certs import CERT_URL, FakeFetcher, SigningPKI, make_leaf, make_root, sign, to_pem
+from skill.config import SkillConfig
+from skill.tools.signing import CERT_URL, FakeFetcher, SigningPKI, make_leaf, make_root, sign, to_pem
+from skill.tools.envelopes import envelope as alexa_envelope
+from skill.tools.envelopes import launch_request
 
 SKILL_ID = "amzn1.ask.skill.00000000-0000-0000-0000-000000000001"
 OTHER_SKILL_ID = "amzn1.ask.skill.99999999-9999-9999-9999-999999999999"
@@ -738,18 +744,107 @@ def test_build_verifiers_defaults_to_verifying_when_fields_are_absent() -> None:
     assert kinds == [TimestampVerifier, SignatureVerifier], f"a config without the fields gave {kinds}"
 
 
-def test_build_verifiers_does_no_io(tmp_path: Any) -> None:
+def test_build_verifiers_does_no_io(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    touched: list[str] = []
+    read_bytes, connect = pathlib.Path.read_bytes, socket.create_connection
+    monkeypatch.setattr(pathlib.Path, "read_bytes", lambda self: touched.append(f"read {self}") or read_bytes(self))
+    monkeypatch.setattr(socket, "create_connection", lambda *a, **k: touched.append("connect") or connect(*a, **k))
     verifiers = build_verifiers(config(trust_store=tmp_path / "does-not-exist.pem"))
-    assert verifiers, "building verifiers with an absent trust store must not fail until first use"
+    assert [type(v) for v in verifiers] == [TimestampVerifier, SkillIdVerifier, SignatureVerifier]
+    assert touched == [], f"building the verifiers touched {touched}: the trust store and the chain wait for a request"
 
 
 def test_build_verifiers_reads_the_real_skill_config() -> None:
-    config_module = pytest.importorskip("skill.config")
-    production = config_module.SkillConfig(skill_id=SKILL_ID)
+    production = SkillConfig(skill_id=SKILL_ID)
     for name in ("skill_id", "verify_signatures", "verify_timestamps", "cert_fetch_timeout", "trust_store"):
         assert hasattr(production, name), f"SkillConfig has no {name!r}, which build_verifiers reads"
     kinds = [type(v) for v in build_verifiers(production)]
     assert kinds == [TimestampVerifier, SkillIdVerifier, SignatureVerifier], f"SkillConfig production gave {kinds}"
-    if hasattr(production, "dev"):
-        dev_kinds = [type(v) for v in build_verifiers(config_module.SkillConfig(skill_id=SKILL_ID, dev=True))]
-        assert dev_kinds == [SkillIdVerifier], f"SkillConfig(dev=True) gave {dev_kinds}"
+    dev_kinds = [type(v) for v in build_verifiers(SkillConfig(skill_id=SKILL_ID, dev=True))]
+    assert dev_kinds == [SkillIdVerifier], f"SkillConfig(dev=True) gave {dev_kinds}"
+
+
+# --- the official ask-sdk verifier tests' findings, now matched: the 150 s cap, and the one-hour
+# allowance only for the SDK's five documented skill-event types ------------------------------------
+
+NOW = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.timezone.utc)
+
+#: ask-sdk-webservice-support's ALEXA_SKILL_EVENT_LIST (verifier_constants.py), copied by hand.
+SDK_SKILL_EVENTS = (
+    "AlexaSkillEvent.SkillEnabled",
+    "AlexaSkillEvent.SkillDisabled",
+    "AlexaSkillEvent.SkillPermissionChanged",
+    "AlexaSkillEvent.SkillPermissionAccepted",
+    "AlexaSkillEvent.SkillAccountLinked",
+)
+
+
+def aged(request_type: str, seconds_old: float) -> dict[str, Any]:
+    request = launch_request()
+    request["type"] = request_type
+    request["timestamp"] = (NOW - dt.timedelta(seconds=seconds_old)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return alexa_envelope(request)
+
+
+def reason(verifier: TimestampVerifier, data: dict[str, Any]) -> str | None:
+    try:
+        verifier.verify({}, b"", data)
+    except VerificationError as error:
+        return error.reason
+    return None
+
+
+# --- the 150 s cap ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "what"),
+    [
+        ({"tolerance": dt.timedelta(seconds=151)}, "a tolerance of 151 s"),
+        ({"tolerance": dt.timedelta(hours=1)}, "a tolerance of an hour"),
+        ({"tolerance": dt.timedelta(seconds=-1)}, "a negative tolerance"),
+        ({"skill_event_tolerance": dt.timedelta(seconds=3601)}, "a skill-event tolerance over an hour"),
+    ],
+)
+def test_a_tolerance_past_the_cap_is_refused(kwargs, what):
+    with pytest.raises(ValueError, match="tolerance"):
+        TimestampVerifier(**kwargs)
+        pytest.fail(f"{what} was accepted; the SDK caps it at 150 s (an hour for skill events)")
+
+
+def test_the_cap_itself_and_less_are_allowed_and_applied():
+    at_cap = TimestampVerifier(tolerance=REQUEST_TOLERANCE, clock=lambda: NOW)
+    assert reason(at_cap, aged("LaunchRequest", 150)) is None, "150 s old is within the cap"
+    strict = TimestampVerifier(tolerance=dt.timedelta(seconds=30), clock=lambda: NOW)
+    assert reason(strict, aged("LaunchRequest", 31)) == "timestamp_too_old", "a tighter tolerance is honoured"
+
+
+# --- the one-hour allowance ---------------------------------------------------------------
+
+
+def test_the_allowance_list_is_the_sdks():
+    assert SKILL_EVENT_TYPES == frozenset(SDK_SKILL_EVENTS)
+
+
+@pytest.mark.parametrize("request_type", SDK_SKILL_EVENTS)
+def test_documented_skill_events_get_an_hour(request_type):
+    verifier = TimestampVerifier(clock=lambda: NOW)
+    assert reason(verifier, aged(request_type, 30 * 60)) is None, f"{request_type} 30 min late must pass"
+    assert reason(verifier, aged(request_type, 3601)) == "timestamp_too_old", f"{request_type} over an hour late"
+
+
+@pytest.mark.parametrize(
+    "request_type",
+    [
+        "AlexaSkillEvent.ProactiveSubscriptionChanged",
+        "AlexaSkillEvent.NotificationSubscriptionChanged",
+        "AlexaSkillEvent.SomethingNew",
+        "IntentRequest",
+    ],
+)
+def test_other_types_get_150_seconds_only(request_type):
+    verifier = TimestampVerifier(clock=lambda: NOW)
+    assert reason(verifier, aged(request_type, 149)) is None
+    assert reason(verifier, aged(request_type, 30 * 60)) == "timestamp_too_old", (
+        f"{request_type} is not on the SDK's list and must not get the one-hour allowance"
+    )

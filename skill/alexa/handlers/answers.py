@@ -10,10 +10,10 @@ from __future__ import annotations
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
-from skill.alexa.handlers.emergency import safety_line
+from skill.alexa.replies.emergency import safety_line
+from skill.alexa.replies.reply import Reply, Screen, join_lines
 from skill.alexa.requests import is_new_session
 from skill.alexa.resources import get_resources
-from skill.alexa.speech import Reply, Screen, join_lines
 from skill.alexa.state import PENDING_MORE, PENDING_OFFER_CHECK, Paging, respond, topic_pending
 from skill.domain import facts
 from skill.domain.content import Content

@@ -10,28 +10,25 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from skill.alexa.context import note
-from skill.alexa.emergency_reply import safety_line
-from skill.alexa.handlers.replies import anything_else, goodbye, welcome
-from skill.alexa.handlers.topics import TOPIC_IDS, answer_topic
-from skill.alexa.requests import is_intent, is_request_type
+from skill.alexa.handlers.answers import answer_topic
+from skill.alexa.handlers.base import IntentHandler, RequestTypeHandler
+from skill.alexa.handlers.topics import TOPIC_IDS
+from skill.alexa.replies.common import anything_else, goodbye, welcome
+from skill.alexa.replies.emergency import safety_line
+from skill.alexa.replies.reply import Reply
 from skill.alexa.resources import get_resources
-from skill.alexa.speech import Reply
 from skill.alexa.state import get_pending, keep_state, last_reply, pending_topic, respond
 
 
-class LaunchRequestHandler(AbstractRequestHandler):
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_request_type(handler_input, "LaunchRequest")
+class LaunchRequestHandler(RequestTypeHandler):
+    request_type = "LaunchRequest"
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return respond(handler_input, welcome(get_resources(handler_input).content))
 
 
-class HelpHandler(AbstractRequestHandler):
+class HelpHandler(IntentHandler):
     intents = ("AMAZON.HelpIntent",)
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent(handler_input, "AMAZON.HelpIntent")
 
     def handle(self, handler_input: HandlerInput) -> Response:
         content = get_resources(handler_input).content
@@ -44,23 +41,17 @@ class HelpHandler(AbstractRequestHandler):
         return respond(handler_input, reply)
 
 
-class StopHandler(AbstractRequestHandler):
+class StopHandler(IntentHandler):
     intents = ("AMAZON.StopIntent", "AMAZON.CancelIntent")
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent(handler_input, "AMAZON.StopIntent", "AMAZON.CancelIntent")
 
     def handle(self, handler_input: HandlerInput) -> Response:
         return respond(handler_input, goodbye(get_resources(handler_input).content))
 
 
-class FallbackHandler(AbstractRequestHandler):
+class FallbackHandler(IntentHandler):
     """Anything the model could not place: the emergency safety line, then re-orient; never a dead end."""
 
     intents = ("AMAZON.FallbackIntent",)
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent(handler_input, "AMAZON.FallbackIntent")
 
     def handle(self, handler_input: HandlerInput) -> Response:
         content = get_resources(handler_input).content
@@ -72,35 +63,26 @@ class FallbackHandler(AbstractRequestHandler):
         return respond(handler_input, reply, **keep_state(handler_input))
 
 
-class NavigateHomeHandler(AbstractRequestHandler):
+class NavigateHomeHandler(IntentHandler):
     intents = ("AMAZON.NavigateHomeIntent",)
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent(handler_input, "AMAZON.NavigateHomeIntent")
 
     def handle(self, handler_input: HandlerInput) -> Response:
         content = get_resources(handler_input).content
         return respond(handler_input, anything_else(content, content.text("home.line")))
 
 
-class StartOverHandler(AbstractRequestHandler):
+class StartOverHandler(IntentHandler):
     intents = ("AMAZON.StartOverIntent",)
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent(handler_input, "AMAZON.StartOverIntent")
 
     def handle(self, handler_input: HandlerInput) -> Response:
         content = get_resources(handler_input).content
         return respond(handler_input, welcome(content, content.text("start_over.line")))
 
 
-class RepeatHandler(AbstractRequestHandler):
+class RepeatHandler(IntentHandler):
     """Says the last reply again, word for word, and keeps the conversation where it was."""
 
     intents = ("AMAZON.RepeatIntent",)
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent(handler_input, "AMAZON.RepeatIntent")
 
     def handle(self, handler_input: HandlerInput) -> Response:
         last = last_reply(handler_input)
@@ -110,13 +92,10 @@ class RepeatHandler(AbstractRequestHandler):
         return respond(handler_input, last, **keep_state(handler_input))
 
 
-class YesHandler(AbstractRequestHandler):
+class YesHandler(IntentHandler):
     """"Yes" to a topic's follow-up leads to that topic; otherwise it re-orients."""
 
     intents = ("AMAZON.YesIntent",)
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent(handler_input, "AMAZON.YesIntent")
 
     def handle(self, handler_input: HandlerInput) -> Response:
         topic = pending_topic(get_pending(handler_input))
@@ -126,7 +105,7 @@ class YesHandler(AbstractRequestHandler):
         return respond(handler_input, anything_else(content, content.text("yes_no_without_question.line")))
 
 
-class NoHandler(AbstractRequestHandler):
+class NoHandler(IntentHandler):
     """"No" to "want to hear more?" or to an offer moves on; "no" to an open question ends the session.
 
     An open question is every "What would you like to know?" / "What else would you like to know?"
@@ -137,9 +116,6 @@ class NoHandler(AbstractRequestHandler):
 
     intents = ("AMAZON.NoIntent",)
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent(handler_input, "AMAZON.NoIntent")
-
     def handle(self, handler_input: HandlerInput) -> Response:
         content = get_resources(handler_input).content
         if not get_pending(handler_input):
@@ -147,22 +123,20 @@ class NoHandler(AbstractRequestHandler):
         return respond(handler_input, anything_else(content, content.text("moving_on")))
 
 
-class SessionEndedHandler(AbstractRequestHandler):
+class SessionEndedHandler(RequestTypeHandler):
     """The session closed (user silent, said exit, or an error): nothing to say, nothing kept."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_request_type(handler_input, "SessionEndedRequest")
+    request_type = "SessionEndedRequest"
 
     def handle(self, handler_input: HandlerInput) -> Response:
         handler_input.attributes_manager.session_attributes = {}
         return handler_input.response_builder.response
 
 
-class UnknownIntentHandler(AbstractRequestHandler):
+class UnknownIntentHandler(RequestTypeHandler):
     """An intent this skill does not have (an old model, a forged request): treated as fallback."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_request_type(handler_input, "IntentRequest")
+    request_type = "IntentRequest"
 
     def handle(self, handler_input: HandlerInput) -> Response:
         note(handler_input, handler="unknown_intent")

@@ -41,7 +41,6 @@ that makes a YES intent generic fails the suite with its text.
 
 from __future__ import annotations
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 from ask_sdk_model.canfulfill import (
@@ -54,9 +53,10 @@ from ask_sdk_model.canfulfill import (
 )
 
 from skill.alexa.context import note
+from skill.alexa.handlers.base import RequestTypeHandler
 from skill.alexa.handlers.facts import CURE_INTENT, FACT_INTENT, QUESTION_INTENTS, THING_SLOT
 from skill.alexa.handlers.topics import TOPIC_INTENTS, TRIGGER_INTENT, TRIGGER_SLOT
-from skill.alexa.requests import SlotValue, is_request_type, read_slot
+from skill.alexa.requests import SlotValue, read_slot
 from skill.alexa.resources import LocaleResources, get_resources
 from skill.domain import facts
 from skill.domain.triage import parse_iso_duration
@@ -105,14 +105,11 @@ REQUIRED_SLOTS = {
 }
 
 
-class CanFulfillHandler(AbstractRequestHandler):
-    """Silent YES / MAYBE / NO for a name-free request."""
+class CanFulfillHandler(RequestTypeHandler):
+    """Silent YES / MAYBE / NO for a name-free request (a request type, not intents: the model
+    cross-check is unaffected)."""
 
-    #: It handles a request type, not intents: the model cross-check is unaffected.
-    intents: tuple[str, ...] = ()
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_request_type(handler_input, "CanFulfillIntentRequest")
+    request_type = "CanFulfillIntentRequest"
 
     def handle(self, handler_input: HandlerInput) -> Response:
         note(handler_input, handler="can_fulfill")

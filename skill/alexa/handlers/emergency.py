@@ -25,21 +25,20 @@ Nothing of what was said is kept: the log records only the handler and the level
 
 from __future__ import annotations
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from skill.alexa.context import note
-from skill.alexa.emergency_reply import LEVEL, call_person_reply, check_reply, emergency_reply, safety_line
 from skill.alexa.handlers import triage as triage_handlers
-from skill.alexa.handlers.replies import goodbye
-from skill.alexa.requests import get_slot, is_intent, is_request_type
+from skill.alexa.handlers.base import IntentHandler, RequestTypeHandler
+from skill.alexa.interceptors import current_check
+from skill.alexa.replies.common import goodbye
+from skill.alexa.replies.emergency import LEVEL, call_person_reply, check_reply, emergency_reply, safety_line
+from skill.alexa.replies.reply import Reply
+from skill.alexa.requests import get_slot, is_intent
 from skill.alexa.resources import get_resources
-from skill.alexa.speech import Reply
-from skill.alexa.state import PENDING_EMERGENCY_CHECK, PENDING_OFFER_CHECK, get_pending, get_triage_raw, respond
+from skill.alexa.state import PENDING_EMERGENCY_CHECK, PENDING_OFFER_CHECK, get_pending, respond
 from skill.domain.triage import state_to_session
-
-__all__ = ["LEVEL", "emergency_reply", "handlers", "safety_line"]
 
 EMERGENCY_INTENT = "EmergencyIntent"
 CALL_INTENT = "CallSomeoneIntent"
@@ -65,20 +64,17 @@ def answer(handler_input: HandlerInput, *, stroke: bool, safe: bool = False) -> 
 def ask_about_signs(handler_input: HandlerInput) -> Response:
     """Weak evidence: the safety line, the signs, one question; a check in progress is kept."""
     note(handler_input, handler="emergency_check")
-    state = triage_handlers.current_check(handler_input)
+    state = current_check(handler_input)
     triage = state_to_session(state) if state is not None else None
     return respond(handler_input, check_reply(get_resources(handler_input).content),
                    pending=PENDING_EMERGENCY_CHECK, triage=triage)
 
 
-class EmergencyHandler(AbstractRequestHandler):
+class EmergencyHandler(IntentHandler):
     """ "I think I'm having a stroke", "my face dropped": the answer; an unresolved sign: one question."""
 
     intents = (EMERGENCY_INTENT,)
     slots = (SIGN_SLOT,)
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent(handler_input, EMERGENCY_INTENT)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         sign = get_slot(handler_input, SIGN_SLOT).id
@@ -89,14 +85,11 @@ class EmergencyHandler(AbstractRequestHandler):
         return ask_about_signs(handler_input)
 
 
-class CallSomeoneHandler(AbstractRequestHandler):
+class CallSomeoneHandler(IntentHandler):
     """ "Call nine one one": the answer. "Call my wife": the skill can't call; Alexa may, after it closes."""
 
     intents = (CALL_INTENT,)
     slots = (CALLEE_SLOT,)
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent(handler_input, CALL_INTENT)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         callee = get_slot(handler_input, CALLEE_SLOT).id
@@ -106,11 +99,13 @@ class CallSomeoneHandler(AbstractRequestHandler):
         return respond(handler_input, call_person_reply(get_resources(handler_input).content))
 
 
-class EmergencyCheckAnswerHandler(AbstractRequestHandler):
+class EmergencyCheckAnswerHandler(RequestTypeHandler):
     """The turn after "Is any of that happening now?": every intent is handled here, nothing loops."""
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_request_type(handler_input, "IntentRequest") and get_pending(handler_input) == PENDING_EMERGENCY_CHECK
+    request_type = "IntentRequest"
+
+    def applies(self, handler_input: HandlerInput) -> bool:
+        return get_pending(handler_input) == PENDING_EMERGENCY_CHECK
 
     def handle(self, handler_input: HandlerInput) -> Response:
         content = get_resources(handler_input).content
@@ -128,8 +123,7 @@ class EmergencyCheckAnswerHandler(AbstractRequestHandler):
 
 def ask_about_signs_again(handler_input: HandlerInput) -> Response:
     """ "Repeat" at the question: the same turn, the kept check still kept."""
-    raw = get_triage_raw(handler_input)
-    state = triage_handlers.kept_check(handler_input, raw)
+    state = triage_handlers.kept_check(handler_input)
     triage = state_to_session(state) if state is not None else None
     return respond(handler_input, check_reply(get_resources(handler_input).content),
                    pending=PENDING_EMERGENCY_CHECK, triage=triage)
@@ -139,9 +133,8 @@ def declined(handler_input: HandlerInput) -> Response:
     """ "No" to the question: back to the check at its question, or the offer of a check."""
     note(handler_input, handler="emergency_check")
     content = get_resources(handler_input).content
-    state = triage_handlers.kept_check(handler_input, get_triage_raw(handler_input))
-    if state is not None:
-        return triage_handlers.resume_check(handler_input, state, content.text("emergency.check.back_to_check"))
+    if triage_handlers.kept_check(handler_input) is not None:
+        return triage_handlers.resume_check(handler_input, content.text("emergency.check.back_to_check"))
     reply = Reply(
         lines=(content.text("emergency.check.declined"),),
         question=content.text("triage.texts.offer_check"),

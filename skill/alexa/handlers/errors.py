@@ -13,7 +13,7 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from skill.alexa.context import note
-from skill.alexa.handlers.replies import apology
+from skill.alexa.replies.common import apology
 from skill.alexa.resources import get_resources
 from skill.alexa.speech import build_response
 from skill.alexa.state import keep_state, respond

@@ -16,15 +16,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from skill.alexa.context import note
 from skill.alexa.handlers.answers import SOURCE_SECTIONS, answer_fact, answer_topic, answer_unresolved
-from skill.alexa.handlers.replies import anything_else
+from skill.alexa.handlers.base import IntentHandler
 from skill.alexa.handlers.topics import intent_for_topic
-from skill.alexa.requests import get_intent_name, get_slot, is_intent
+from skill.alexa.replies.common import anything_else
+from skill.alexa.requests import get_intent_name, get_slot
 from skill.alexa.resources import get_resources
 from skill.alexa.state import respond
 from skill.domain import facts
@@ -51,14 +51,11 @@ QUESTION_THINGS = (
 QUESTION_INTENTS: Mapping[str, str] = {intent_for_topic(thing): thing for thing in QUESTION_THINGS}
 
 
-class FactIntentHandler(AbstractRequestHandler):
+class FactIntentHandler(IntentHandler):
     """"Does Botox help?", "what is an EMG?": the facts about one thing, its name first."""
 
     intents = (FACT_INTENT,)
     slots = (THING_SLOT,)
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent(handler_input, FACT_INTENT)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         note(handler_input, handler="fact")
@@ -73,14 +70,11 @@ class FactIntentHandler(AbstractRequestHandler):
         return answer_unresolved(handler_input, thing.raw, "facts_help.unknown", prefer="thing")
 
 
-class CureIntentHandler(AbstractRequestHandler):
+class CureIntentHandler(IntentHandler):
     """"Can hemifacial spasm be cured?": the thing's treatment answer (``things.<id>.treatment``), else its facts."""
 
     intents = (CURE_INTENT,)
     slots = (THING_SLOT,)
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent(handler_input, CURE_INTENT)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         note(handler_input, handler="fact")
@@ -92,13 +86,10 @@ class CureIntentHandler(AbstractRequestHandler):
         return answer_unresolved(handler_input, thing.raw, "facts_help.unknown", prefer="thing")
 
 
-class QuestionIntentHandler(AbstractRequestHandler):
+class QuestionIntentHandler(IntentHandler):
     """"How long does a twitch last?", "is there a test for it?": the intent names the answer."""
 
     intents = tuple(QUESTION_INTENTS)
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return get_intent_name(handler_input) in QUESTION_INTENTS
 
     def handle(self, handler_input: HandlerInput) -> Response:
         note(handler_input, handler="fact")
@@ -109,13 +100,10 @@ class QuestionIntentHandler(AbstractRequestHandler):
         return answer_fact(handler_input, found)
 
 
-class SourcesIntentHandler(AbstractRequestHandler):
+class SourcesIntentHandler(IntentHandler):
     """"Where does this information come from?": a short spoken answer; the card lists every source."""
 
     intents = (SOURCES_INTENT,)
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent(handler_input, SOURCES_INTENT)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         note(handler_input, handler="sources")
@@ -125,7 +113,7 @@ class SourcesIntentHandler(AbstractRequestHandler):
         return respond(handler_input, replace(reply, card_text=sources_card(content)))
 
 
-def handlers() -> list[AbstractRequestHandler]:
+def handlers() -> list[IntentHandler]:
     """The fact, question and sources handlers, in dispatch order (registered right after the topics)."""
     return [FactIntentHandler(), CureIntentHandler(), QuestionIntentHandler(), SourcesIntentHandler()]
 

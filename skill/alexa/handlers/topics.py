@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from skill.alexa.context import note
 from skill.alexa.handlers.answers import answer_topic, answer_unresolved
-from skill.alexa.handlers.replies import anything_else
+from skill.alexa.handlers.base import IntentHandler
+from skill.alexa.replies.common import anything_else
 from skill.alexa.requests import get_intent_name, get_slot, is_intent
 from skill.alexa.resources import get_resources
 from skill.alexa.state import PENDING_MORE, get_paging, get_pending, respond
@@ -44,13 +44,10 @@ def intent_for_topic(topic_id: str) -> str:
 TOPIC_INTENTS: Mapping[str, str] = {intent_for_topic(topic_id): topic_id for topic_id in TOPIC_IDS}
 
 
-class TopicIntentHandler(AbstractRequestHandler):
+class TopicIntentHandler(IntentHandler):
     """One handler for every topic intent: the intent name picks the content."""
 
     intents = tuple(TOPIC_INTENTS)
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return get_intent_name(handler_input) in TOPIC_INTENTS
 
     def handle(self, handler_input: HandlerInput) -> Response:
         topic_id = TOPIC_INTENTS[get_intent_name(handler_input) or ""]
@@ -58,14 +55,11 @@ class TopicIntentHandler(AbstractRequestHandler):
         return answer_topic(handler_input, "topic", topic_id)
 
 
-class TriggerDetailHandler(AbstractRequestHandler):
+class TriggerDetailHandler(IntentHandler):
     """"Does coffee cause it?": the trigger slot's resolved id picks the content."""
 
     intents = (TRIGGER_INTENT,)
     slots = (TRIGGER_SLOT,)
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent(handler_input, TRIGGER_INTENT)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         content = get_resources(handler_input).content
@@ -75,15 +69,13 @@ class TriggerDetailHandler(AbstractRequestHandler):
         return answer_unresolved(handler_input, slot.raw, "trigger_help.unknown", prefer="trigger")
 
 
-class MoreHandler(AbstractRequestHandler):
+class MoreHandler(IntentHandler):
     """"More", or "yes" to "want to hear more?": the next page of the topic."""
 
     intents = (MORE_INTENT, "AMAZON.YesIntent")
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        if is_intent(handler_input, MORE_INTENT):
-            return True
-        return is_intent(handler_input, "AMAZON.YesIntent") and get_pending(handler_input) == PENDING_MORE
+    def applies(self, handler_input: HandlerInput) -> bool:
+        return is_intent(handler_input, MORE_INTENT) or get_pending(handler_input) == PENDING_MORE
 
     def handle(self, handler_input: HandlerInput) -> Response:
         paging = get_paging(handler_input)

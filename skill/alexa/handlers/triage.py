@@ -2,7 +2,9 @@
 
 A check is in progress when the session's ``pending`` is "triage" and its ``triage`` attribute is
 a state the engine accepts (``state_from_session``) that still has a question to ask. Anything
-else, including a tampered attribute, means no check is in progress. During a check these
+else, including a tampered attribute, means no check is in progress. The session is read once per
+request, by :class:`~skill.alexa.interceptors.CheckInterceptor`; the in-check handlers are
+:class:`~skill.alexa.handlers.base.TriageHandler` and are handed the check's state and question. During a check these
 handlers own every intent, so a stray "more" or topic question cannot silently drop the check:
 they re-ask the question, and stop / cancel ends it with the emergency-signs reminder.
 
@@ -12,25 +14,15 @@ details (``pending`` "outcome_details", the level in ``outcome``), and "yes" spe
 
 from __future__ import annotations
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from skill.alexa.context import note
-from skill.alexa.handlers.replies import anything_else, goodbye
-from skill.alexa.requests import get_intent_name, get_slot, is_intent, is_new_session, is_request_type
-from skill.alexa.resources import get_resources
-from skill.alexa.speech import Reply
-from skill.alexa.state import (
-    PENDING_OFFER_CHECK,
-    PENDING_OUTCOME_DETAILS,
-    PENDING_TRIAGE,
-    get_outcome,
-    get_pending,
-    get_triage_raw,
-    respond,
-)
-from skill.alexa.triage_replies import (
+from skill.alexa.handlers.base import IntentHandler, TriageHandler
+from skill.alexa.interceptors import current_check, stored_check
+from skill.alexa.replies.common import anything_else, goodbye
+from skill.alexa.replies.reply import Reply
+from skill.alexa.replies.triage import (
     TriageTexts,
     ask,
     outcome_declined,
@@ -39,6 +31,16 @@ from skill.alexa.triage_replies import (
     step_reply,
     stopped_lines,
     why,
+)
+from skill.alexa.requests import get_intent_name, get_slot, is_intent, is_new_session, is_request_type
+from skill.alexa.resources import get_resources
+from skill.alexa.state import (
+    PENDING_OFFER_CHECK,
+    PENDING_OUTCOME_DETAILS,
+    PENDING_TRIAGE,
+    get_outcome,
+    get_pending,
+    respond,
 )
 from skill.domain.triage import (
     Answer,
@@ -54,7 +56,6 @@ from skill.domain.triage import (
     parse_iso_duration,
     pre_answer,
     restart,
-    state_from_session,
     state_to_session,
     unclear_answer,
 )
@@ -74,47 +75,21 @@ def _texts(handler_input: HandlerInput) -> TriageTexts:
     return TriageTexts(content=resources.content, protocol=resources.protocol)
 
 
-def _session_state(handler_input: HandlerInput) -> TriageState | None:
-    """The stored triage state, validated by the engine (None when absent or tampered)."""
-    return state_from_session(get_resources(handler_input).protocol, get_triage_raw(handler_input))
-
-
-def current_check(handler_input: HandlerInput) -> TriageState | None:
-    """The state of a check that still has a question to ask, else None."""
-    if get_pending(handler_input) != PENDING_TRIAGE:
-        return None
-    state = _session_state(handler_input)
-    if state is None or not isinstance(next_step(get_resources(handler_input).protocol, state), Ask):
-        return None
-    return state
-
-
-def in_check(handler_input: HandlerInput) -> bool:
-    return current_check(handler_input) is not None
-
-
 # --- for the emergency route (skill/alexa/handlers/emergency.py) --------------------------------
 
 
-def kept_check(handler_input: HandlerInput, raw: object) -> TriageState | None:
-    """A check the emergency question kept aside (``raw`` from the session): valid and still asking."""
-    protocol = get_resources(handler_input).protocol
-    state = state_from_session(protocol, raw)
-    if state is None or not isinstance(next_step(protocol, state), Ask):
-        return None
-    return state
+def kept_check(handler_input: HandlerInput) -> TriageState | None:
+    """A check the emergency question kept aside in the session: valid and still asking."""
+    return stored_check(handler_input).asking
 
 
-def resume_check(handler_input: HandlerInput, state: TriageState, *lines: str) -> Response:
-    """The check goes on at the question it was at, after ``lines``."""
-    reply = ask(_texts(handler_input), _current_question(handler_input, state).question, *lines)
-    return _keep_asking(handler_input, reply, state)
-
-
-def _current_question(handler_input: HandlerInput, state: TriageState) -> Ask:
-    step = next_step(get_resources(handler_input).protocol, state)
-    assert isinstance(step, Ask), "current_check guarantees a question"
-    return step
+def resume_check(handler_input: HandlerInput, *lines: str) -> Response:
+    """The kept check goes on at the question it was at, after ``lines``."""
+    check = stored_check(handler_input)
+    if check.asking is None or check.question is None:
+        raise LookupError("no symptom check was kept to resume")
+    reply = ask(_texts(handler_input), check.question.question, *lines)
+    return _keep_asking(handler_input, reply, check.asking)
 
 
 def _respond_step(handler_input: HandlerInput, state: TriageState, step: Step, *lines: str) -> Response:
@@ -151,52 +126,40 @@ def start_check(handler_input: HandlerInput, *lead: str) -> Response:
 # --- during a check ---------------------------------------------------------------------------
 
 
-class TriageAnswerHandler(AbstractRequestHandler):
+class TriageAnswerHandler(TriageHandler):
     """Yes, no or not sure to the current question."""
 
     intents = tuple(_ANSWERS)
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent(handler_input, *_ANSWERS) and in_check(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        state = current_check(handler_input)
-        assert state is not None
+    def handle_check(self, handler_input: HandlerInput, state: TriageState, question: Ask) -> Response:
         given = _ANSWERS[get_intent_name(handler_input) or ""]
         state, step = answer(get_resources(handler_input).protocol, state, given)
         lines = (_texts(handler_input).text("unsure_ack"),) if given == Answer.UNSURE else ()
         return _respond_step(handler_input, state, step, *lines)
 
 
-class TriageWhyHandler(AbstractRequestHandler):
+class TriageWhyHandler(TriageHandler):
     """"Why do you ask?": the question's reason, then the question again."""
 
     intents = (WHY_INTENT,)
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent(handler_input, WHY_INTENT) and in_check(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        state = current_check(handler_input)
-        assert state is not None
-        reply = why(_texts(handler_input), _current_question(handler_input, state).question)
-        return _keep_asking(handler_input, reply, state)
+    def handle_check(self, handler_input: HandlerInput, state: TriageState, question: Ask) -> Response:
+        return _keep_asking(handler_input, why(_texts(handler_input), question.question), state)
 
 
-class TriageGoBackHandler(AbstractRequestHandler):
+class TriageGoBackHandler(IntentHandler):
     """"Go back": undo the last answer, during a check or right after its outcome."""
 
     intents = (GO_BACK_INTENT,)
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        if not is_intent(handler_input, GO_BACK_INTENT):
-            return False
-        return in_check(handler_input) or _finished_state(handler_input) is not None
+    def applies(self, handler_input: HandlerInput) -> bool:
+        return current_check(handler_input) is not None or _finished_state(handler_input) is not None
 
     def handle(self, handler_input: HandlerInput) -> Response:
         texts = _texts(handler_input)
         state = current_check(handler_input) or _finished_state(handler_input)
-        assert state is not None
+        if state is None:
+            raise LookupError("no symptom check to go back in")
         if not state.asked:
             line = texts.text("go_back_first")
         else:
@@ -208,56 +171,36 @@ def _finished_state(handler_input: HandlerInput) -> TriageState | None:
     """A finished check's state, kept while its outcome offers the details."""
     if get_outcome(handler_input) is None:
         return None
-    state = _session_state(handler_input)
-    if state is None or not state.asked:
-        return None
-    return state if isinstance(next_step(get_resources(handler_input).protocol, state), Outcome) else None
+    return stored_check(handler_input).finished
 
 
-class TriageRepeatHandler(AbstractRequestHandler):
+class TriageRepeatHandler(TriageHandler):
     """"Repeat": the current question again."""
 
     intents = ("AMAZON.RepeatIntent",)
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent(handler_input, "AMAZON.RepeatIntent") and in_check(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        state = current_check(handler_input)
-        assert state is not None
-        reply = ask(_texts(handler_input), _current_question(handler_input, state).question)
-        return _keep_asking(handler_input, reply, state)
+    def handle_check(self, handler_input: HandlerInput, state: TriageState, question: Ask) -> Response:
+        return _keep_asking(handler_input, ask(_texts(handler_input), question.question), state)
 
 
-class TriageHelpHandler(AbstractRequestHandler):
+class TriageHelpHandler(TriageHandler):
     """"Help": how to answer, then the question again."""
 
     intents = ("AMAZON.HelpIntent",)
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent(handler_input, "AMAZON.HelpIntent") and in_check(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        state = current_check(handler_input)
-        assert state is not None
+    def handle_check(self, handler_input: HandlerInput, state: TriageState, question: Ask) -> Response:
         texts = _texts(handler_input)
-        reply = ask(texts, _current_question(handler_input, state).question, texts.text("help"))
-        return _keep_asking(handler_input, reply, state)
+        return _keep_asking(handler_input, ask(texts, question.question, texts.text("help")), state)
 
 
-class TriageStartOverHandler(AbstractRequestHandler):
+class TriageStartOverHandler(TriageHandler):
     """"Start over" during a check: from the first question again, keeping the symptoms the person told."""
 
     intents = ("AMAZON.StartOverIntent",)
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent(handler_input, "AMAZON.StartOverIntent") and in_check(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
+    def handle_check(self, handler_input: HandlerInput, state: TriageState, question: Ask) -> Response:
         texts = _texts(handler_input)
-        old = current_check(handler_input)
-        assert old is not None
-        state = restart(old)
+        state = restart(state)
         lines = [texts.text("restart")]
         if state.pre:
             lines.append(texts.text("restart_kept"))
@@ -265,15 +208,12 @@ class TriageStartOverHandler(AbstractRequestHandler):
         return _respond_step(handler_input, state, next_step(texts.protocol, state), *lines)
 
 
-class TriageStopHandler(AbstractRequestHandler):
+class TriageStopHandler(TriageHandler):
     """Stop or cancel ends the check with the emergency-signs reminder; "home" leaves it the same way."""
 
     intents = ("AMAZON.StopIntent", "AMAZON.CancelIntent", "AMAZON.NavigateHomeIntent")
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent(handler_input, *self.intents) and in_check(handler_input)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
+    def handle_check(self, handler_input: HandlerInput, state: TriageState, question: Ask) -> Response:
         lines = stopped_lines(_texts(handler_input))
         content = get_resources(handler_input).content
         if is_intent(handler_input, "AMAZON.NavigateHomeIntent"):
@@ -281,14 +221,11 @@ class TriageStopHandler(AbstractRequestHandler):
         return respond(handler_input, goodbye(content, *lines))
 
 
-class SymptomCheckHandler(AbstractRequestHandler):
+class SymptomCheckHandler(IntentHandler):
     """"Check my symptoms" (with or without a symptom or duration) starts a check, or adds to one."""
 
     intents = (SYMPTOM_CHECK_INTENT,)
     slots = (SYMPTOM_SLOT, DURATION_SLOT)
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent(handler_input, SYMPTOM_CHECK_INTENT)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         note(handler_input, handler="triage")
@@ -305,7 +242,7 @@ class SymptomCheckHandler(AbstractRequestHandler):
         return _respond_step(handler_input, state, next_step(texts.protocol, state), *lines)
 
 
-class TriageOtherIntentHandler(AbstractRequestHandler):
+class TriageOtherIntentHandler(TriageHandler):
     """Any other intent during a check (fallback, a topic, "more"): an unclear answer.
 
     The first gets the re-ask (with the emergency line); a second to the same question counts as
@@ -313,11 +250,9 @@ class TriageOtherIntentHandler(AbstractRequestHandler):
     """
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_request_type(handler_input, "IntentRequest") and in_check(handler_input)
+        return is_request_type(handler_input, "IntentRequest") and self.applies(handler_input)
 
-    def handle(self, handler_input: HandlerInput) -> Response:
-        state = current_check(handler_input)
-        assert state is not None
+    def handle_check(self, handler_input: HandlerInput, state: TriageState, question: Ask) -> Response:
         texts = _texts(handler_input)
         state, step, as_unsure = unclear_answer(texts.protocol, state)
         line = texts.text("unclear_as_unsure") if as_unsure else texts.text("reask")
@@ -329,17 +264,18 @@ class TriageOtherIntentHandler(AbstractRequestHandler):
 _DETAILS_YES = ("AMAZON.YesIntent", UNSURE_INTENT, "MoreIntent")
 
 
-class OutcomeDetailsHandler(AbstractRequestHandler):
+class OutcomeDetailsHandler(IntentHandler):
     """"Yes" (or "more", or "not sure") to the outcome's offer speaks the details; "no" moves on."""
 
     intents = (*_DETAILS_YES, "AMAZON.NoIntent")
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent(handler_input, *self.intents) and get_outcome(handler_input) is not None
+    def applies(self, handler_input: HandlerInput) -> bool:
+        return get_outcome(handler_input) is not None
 
     def handle(self, handler_input: HandlerInput) -> Response:
         level = get_outcome(handler_input)
-        assert level is not None
+        if level is None:
+            raise LookupError("no outcome offers its details in this session")
         texts = _texts(handler_input)
         if is_intent(handler_input, *_DETAILS_YES):
             return respond(handler_input, outcome_details(texts, level))
@@ -349,13 +285,13 @@ class OutcomeDetailsHandler(AbstractRequestHandler):
 # --- outside a check --------------------------------------------------------------------------
 
 
-class OfferedCheckYesHandler(AbstractRequestHandler):
+class OfferedCheckYesHandler(IntentHandler):
     """"Yes" to "Would you like me to run a quick symptom check?"."""
 
     intents = ("AMAZON.YesIntent",)
 
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent(handler_input, "AMAZON.YesIntent") and get_pending(handler_input) == PENDING_OFFER_CHECK
+    def applies(self, handler_input: HandlerInput) -> bool:
+        return get_pending(handler_input) == PENDING_OFFER_CHECK
 
     def handle(self, handler_input: HandlerInput) -> Response:
         note(handler_input, handler="triage")
@@ -365,13 +301,10 @@ class OfferedCheckYesHandler(AbstractRequestHandler):
 _OUTSIDE_LINES = {WHY_INTENT: "outside_why", GO_BACK_INTENT: "outside_go_back", UNSURE_INTENT: "outside_unsure"}
 
 
-class OutsideCheckHandler(AbstractRequestHandler):
+class OutsideCheckHandler(IntentHandler):
     """"Why?", "go back" or "not sure" with no check running: a short answer and the offer of one."""
 
     intents = tuple(_OUTSIDE_LINES)
-
-    def can_handle(self, handler_input: HandlerInput) -> bool:
-        return is_intent(handler_input, *_OUTSIDE_LINES)
 
     def handle(self, handler_input: HandlerInput) -> Response:
         texts = _texts(handler_input)

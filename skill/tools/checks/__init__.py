@@ -1,0 +1,1 @@
+"""Checks (tools layer): ``nose-twitch validate`` and ``validate --certification``, for CI and certification."""
