@@ -162,16 +162,11 @@ class IntentClassifier:
 
     def predict_many(self, texts: Sequence[str]) -> list[Interpretation]:
         """:meth:`predict` for many texts at once (one matrix product)."""
-        out = []
-        for text, ranked in zip(texts, self.probabilities(texts)):
-            known = not self._vocabulary or any(w in self._vocabulary for w in _text_key(text).split())
-            if not ranked or ranked[0][1] < self.threshold or not known:
-                score = ranked[0][1] if ranked else 0.0
-                out.append(Interpretation(FALLBACK_INTENT, self.slots.read(FALLBACK_INTENT, text), score))
-            else:
-                intent, score = ranked[0]
-                out.append(Interpretation(intent, self.slots.read(intent, text), score))
-        return out
+        return [
+            self.slots.interpret(text, ranked, self.threshold,
+                                 known=not self._vocabulary or any(w in self._vocabulary for w in _text_key(text).split()))
+            for text, ranked in zip(texts, self.probabilities(texts))
+        ]
 
 
 # --- training data ------------------------------------------------------------------------------

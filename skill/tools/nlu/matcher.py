@@ -609,6 +609,16 @@ class SlotReader:
             self.intent_slots[intent.name] = intent.slot_types
             self.templates[intent.name] = [template_tokens(s) for s in intent.samples if "{" in s]
 
+    def interpret(self, text: str, ranked: Sequence[tuple[str, float]], threshold: float,
+                  known: bool = True) -> Interpretation:
+        """A stand-in's answer for ``text`` from its intents ranked best first: the best intent with
+        its slots, or ``AMAZON.FallbackIntent`` when nothing is ranked, the best is below
+        ``threshold``, or the words are not ``known``."""
+        if not ranked or ranked[0][1] < threshold or not known:
+            return Interpretation(FALLBACK_INTENT, self.read(FALLBACK_INTENT, text), ranked[0][1] if ranked else 0.0)
+        intent, score = ranked[0]
+        return Interpretation(intent, self.read(intent, text), score)
+
     def read(self, intent: str, text: str) -> tuple[SlotFill, ...]:
         """Every slot ``intent`` declares, filled from ``text`` where it can be."""
         said = normalise(text)

@@ -25,7 +25,7 @@ from typing import Any
 
 from skill.tools.nlu.classifier import ClassifierUnavailable, INSTALL_HINT, training_data
 from skill.tools.models import InteractionModel, load_model
-from skill.tools.nlu.matcher import FALLBACK_INTENT, Interpretation, SlotReader, fold, normalise
+from skill.tools.nlu.matcher import Interpretation, SlotReader, fold, normalise
 
 #: How many of an intent's closest training sentences make its score.
 NEIGHBOURS = 3
@@ -101,12 +101,4 @@ class NeighbourClassifier:
 
     def predict_many(self, texts: Sequence[str]) -> list[Interpretation]:
         """The intent and slots for each text; ``AMAZON.FallbackIntent`` when nothing is close enough."""
-        out = []
-        for text, ranked in zip(texts, self.scores(texts)):
-            if not ranked or ranked[0][1] < self.threshold:
-                score = ranked[0][1] if ranked else 0.0
-                out.append(Interpretation(FALLBACK_INTENT, self.slots.read(FALLBACK_INTENT, text), score))
-            else:
-                intent, score = ranked[0]
-                out.append(Interpretation(intent, self.slots.read(intent, text), score))
-        return out
+        return [self.slots.interpret(text, ranked, self.threshold) for text, ranked in zip(texts, self.scores(texts))]
