@@ -20,6 +20,7 @@ import copy
 import string
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -120,10 +121,11 @@ class Content:
             return False
         return True
 
-    @property
+    @cached_property
     def locale_params(self) -> Mapping[str, str]:
+        """The locale section's texts (placeholders every text may use); read once per locale."""
         params = self.tree.get("locale", {})
-        return {k: v for k, v in params.items() if isinstance(v, str)}
+        return MappingProxyType({k: v for k, v in params.items() if isinstance(v, str)})
 
     def format(self, text: str, **params: object) -> str:
         """Fill a text's placeholders from ``params`` and the locale section."""

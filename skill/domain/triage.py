@@ -29,6 +29,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from enum import IntEnum, StrEnum
 from types import MappingProxyType
 
@@ -150,17 +151,35 @@ class Protocol:
                 return question
         raise KeyError(question_id)
 
-    @property
+    # The derived views below are computed once per protocol (built once per locale at start-up),
+    # not on every request: the engine replays a session's answers through them each turn.
+
+    @cached_property
     def pre_answerable(self) -> frozenset[str]:
         """The questions a one-shot symptom or duration can pre-answer."""
         return frozenset({*self.symptom_map.values(), self.duration_question})
 
-    @property
+    @cached_property
     def ids(self) -> tuple[str, ...]:
         return tuple(q.id for q in self.questions)
 
+    @cached_property
+    def _positions(self) -> Mapping[str, int]:
+        return MappingProxyType({qid: i for i, qid in enumerate(self.ids)})
+
+    @cached_property
+    def by_level(self) -> tuple[tuple[Level, tuple[Question, ...]], ...]:
+        """The questions grouped by level, most urgent level first, asking order kept within each."""
+        return tuple(
+            (level, tuple(q for q in self.questions if q.level == level))
+            for level in sorted({q.level for q in self.questions})
+        )
+
     def index(self, question_id: str) -> int:
-        return self.ids.index(question_id)
+        try:
+            return self._positions[question_id]
+        except KeyError:
+            raise ValueError(f"{question_id!r} is not a question of the protocol") from None
 
 
 def _validate(protocol: Protocol) -> None:
@@ -236,8 +255,7 @@ Step = Ask | Outcome
 
 def _decide(protocol: Protocol, answers: Mapping[str, Answer]) -> Step:
     """The engine's one rule, on a map of answers."""
-    for level in sorted({q.level for q in protocol.questions}):
-        at_level = [q for q in protocol.questions if q.level == level]
+    for level, at_level in protocol.by_level:
         reasons = tuple(q.id for q in at_level if answers.get(q.id) in _RAISING)
         if reasons:
             # Every more urgent question has been answered (and none raised, or the loop would

@@ -8,7 +8,7 @@ build one.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -50,9 +50,25 @@ class Reply:
         return self.end_session is False or (self.end_session is None and self.question is not None)
 
     def to_session(self) -> dict[str, Any]:
-        """A JSON-safe copy for the ``last`` session attribute (Repeat)."""
-        data = asdict(self)
-        return {k: v for k, v in data.items() if v not in (None, (), [])}
+        """A JSON-safe copy for the ``last`` session attribute (Repeat): the fields that are set.
+
+        Written out rather than ``dataclasses.asdict`` (which deep-copies every value): it runs on
+        every turn, and every value here is already an immutable text or tuple of texts.
+        """
+        data: dict[str, Any] = {}
+        if self.lines:
+            data["lines"] = self.lines
+        for name in ("question", "reprompt", "card_title", "card_text"):
+            value = getattr(self, name)
+            if value is not None:
+                data[name] = value
+        if self.screen is not None:
+            screen = self.screen
+            data["screen"] = {"title": screen.title, "points": screen.points, "level": screen.level,
+                              "emphasis": screen.emphasis}
+        if self.end_session is not None:
+            data["end_session"] = self.end_session
+        return data
 
     @classmethod
     def from_session(cls, raw: object) -> Reply | None:
