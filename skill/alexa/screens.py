@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from types import MappingProxyType
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,7 @@ from ask_sdk_core.handler_input import HandlerInput
 
 from skill.alexa.markup import escape
 from skill.alexa.replies.reply import Screen
+from skill.alexa.serializer import Encoded
 
 if TYPE_CHECKING:  # annotations only: the APL models load on first use (see render_directive)
     from ask_sdk_model.interfaces.alexa.presentation.apl import RenderDocumentDirective
@@ -124,7 +126,7 @@ def render_directive(handler_input: HandlerInput, screen: Screen) -> RenderDocum
 
     locale = getattr(handler_input.request_envelope.request, "locale", None)
     return RenderDocumentDirective(
-        token=TOKEN, document=document(version), datasources={DATASOURCE: datasource(screen, locale)}
+        token=TOKEN, document=_ENCODED[version], datasources={DATASOURCE: datasource(screen, locale)}
     )
 
 
@@ -154,3 +156,8 @@ def _without(node: Any, names: set[str]) -> Any:
 
 def _markup(text: str) -> str:
     return escape(text)
+
+
+#: Each version's document, encoded once: the serializer writes it into every response as it is
+#: (and gives a fresh copy where a dict is needed), instead of parsing and encoding it per turn.
+_ENCODED = MappingProxyType({version: Encoded(document(version)) for version in VERSIONS})

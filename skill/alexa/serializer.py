@@ -20,6 +20,11 @@ proves the equality on a corpus of envelopes and on mutated ones.
 The only intended difference: a timestamp's ``tzinfo`` is ``datetime.timezone`` where dateutil
 gives ``tzutc()``/``tzlocal()``/``tzoffset()``; the datetimes compare equal and have the same
 UTC offset.
+
+One value goes the other way: :class:`Encoded`, a constant JSON value encoded once (the APL
+document, a few kilobytes that every screen turn would otherwise parse and encode again). Only this
+serializer writes it: removing the serializer means :mod:`skill.alexa.screens` passes the plain
+document again. The tests compare both against the SDK with the plain document.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ from typing import Any
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 
-__all__ = ["Defer", "Serializer", "parse_timestamp"]
+__all__ = ["Defer", "Encoded", "Serializer", "parse_timestamp"]
 
 Decoder = Callable[[Any], Any]
 
@@ -50,6 +55,32 @@ _IMMUTABLE = (type(None), str, int, float, bool, Enum)
 
 class Defer(Exception):
     """The fast path cannot build this value exactly as the SDK would: use the SDK's path."""
+
+
+class Encoded:
+    """A constant JSON value (an APL document), encoded once when the skill starts.
+
+    :meth:`Serializer.dumps` writes its text into the response as it is, instead of walking the
+    same few kilobytes on every turn; :meth:`Serializer.serialize` (Lambda, tests) gives a fresh copy
+    of the value. Either way the output equals what the plain value would give. Only the text is
+    kept, so nothing shared can be changed.
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, value: Any) -> None:
+        self.text: str = json.dumps(value, ensure_ascii=False)
+
+    def value(self) -> Any:
+        """A fresh copy of the value."""
+        return json.loads(self.text)
+
+
+#: What :meth:`Serializer.dumps` writes where an :class:`Encoded` value goes, before splicing its
+#: text in: a string no response contains (json escapes NUL as ``\u0000``); if one ever did, dumps
+#: encodes the values plainly instead.
+_ENCODED_MARK = "\x00encoded\x00"
+_ENCODED_MARK_JSON = json.dumps(_ENCODED_MARK)
 
 
 def parse_timestamp(text: str) -> datetime | None:
@@ -360,7 +391,27 @@ class Serializer(DefaultSerializer):
         mostly that); only model objects, enums, datetimes and decimals come back to Python,
         through :meth:`_encode_default`, which turns each into exactly what ``serialize`` would.
         """
-        return json.dumps(obj, ensure_ascii=False, default=self._encode_default)
+        texts: list[str] = []
+
+        def default(value: Any) -> Any:
+            if type(value) is Encoded:
+                texts.append(value.text)
+                return _ENCODED_MARK
+            return self._encode_default(value)
+
+        out = json.dumps(obj, ensure_ascii=False, default=default)
+        if not texts:
+            return out
+        parts = out.split(_ENCODED_MARK_JSON)
+        if len(parts) != len(texts) + 1:  # the mark also came from elsewhere: encode plainly
+            return json.dumps(obj, ensure_ascii=False, default=self._encode_plain)
+        spliced = [parts[0]]
+        for text, part in zip(texts, parts[1:], strict=True):
+            spliced += (text, part)
+        return "".join(spliced)
+
+    def _encode_plain(self, obj: Any) -> Any:
+        return obj.value() if type(obj) is Encoded else self._encode_default(obj)
 
     def _encode_default(self, obj: Any) -> Any:
         kind = type(obj)
@@ -390,6 +441,8 @@ class Serializer(DefaultSerializer):
             return [self.serialize(item) for item in obj]
         if kind is dict:
             return {key: self.serialize(value) for key, value in obj.items()}
+        if kind is Encoded:
+            return obj.value()
         fields = self._encoders.get(kind, False)
         if fields is False:
             fields = self._encoders[kind] = self._compile_encoder(kind)
