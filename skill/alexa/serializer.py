@@ -19,7 +19,8 @@ proves the equality on a corpus of envelopes and on mutated ones.
 
 The only intended difference: a timestamp's ``tzinfo`` is ``datetime.timezone`` where dateutil
 gives ``tzutc()``/``tzlocal()``/``tzoffset()``; the datetimes compare equal and have the same
-UTC offset.
+UTC offset. And a free-form ``dict(str, object)`` field (the session attributes) is a
+:class:`JsonDict`, a dict that deep-copies faster, because the SDK deep-copies it on every request.
 
 One value goes the other way: :class:`Encoded`, a constant JSON value encoded once (the APL
 document, a few kilobytes that every screen turn would otherwise parse and encode again). Only this
@@ -29,6 +30,7 @@ document again. The tests compare both against the SDK with the plain document.
 
 from __future__ import annotations
 
+import copy
 import importlib
 import json
 import re
@@ -40,7 +42,7 @@ from typing import Any
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 
-__all__ = ["Defer", "Encoded", "Serializer", "parse_timestamp"]
+__all__ = ["Defer", "Encoded", "JsonDict", "Serializer", "parse_timestamp"]
 
 Decoder = Callable[[Any], Any]
 
@@ -74,6 +76,32 @@ class Encoded:
     def value(self) -> Any:
         """A fresh copy of the value."""
         return json.loads(self.text)
+
+
+class JsonDict(dict):
+    """A ``dict(str, object)`` field read from request JSON (the session attributes): a plain dict
+    that deep-copies as JSON data.
+
+    The SDK deep-copies the session attributes on every request (``AttributesManager``);
+    ``copy.deepcopy`` keeps a memo for shared and cyclic objects, which JSON never has. This copies
+    dicts and lists directly, and anything else that is not a JSON scalar with ``deepcopy``.
+    """
+
+    __slots__ = ()
+
+    def __deepcopy__(self, memo: dict) -> dict:
+        return {key: _copy_json(value) for key, value in self.items()}
+
+
+def _copy_json(value: Any) -> Any:
+    kind = type(value)
+    if kind is dict:
+        return {key: _copy_json(item) for key, item in value.items()}
+    if kind is list:
+        return [_copy_json(item) for item in value]
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return value
+    return copy.deepcopy(value)
 
 
 #: What :meth:`Serializer.dumps` writes where an :class:`Encoded` value goes, before splicing its
@@ -285,7 +313,7 @@ class Serializer(DefaultSerializer):
             def decode_object_dict(value: object) -> dict:
                 if type(value) is not dict:
                     raise Defer
-                return dict(value)
+                return JsonDict(value)
 
             return decode_object_dict
 

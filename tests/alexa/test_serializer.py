@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from skill.alexa.context import InvocationContext
-from skill.alexa.serializer import Defer, Encoded, Serializer, parse_timestamp
+from skill.alexa.serializer import Defer, Encoded, JsonDict, Serializer, parse_timestamp
 from skill.tools.envelopes import (
     APL,
     can_fulfill_request,
@@ -46,7 +46,7 @@ SDK = DefaultSerializer()
 
 def difference(sdk: Any, fast: Any, path: str = "envelope") -> str | None:
     """Where two deserialized values differ (None: they are the same, type by type, attribute by
-    attribute). Datetimes must be equal instants with the same UTC offset (the tzinfo class may
+    attribute; a free-form ``JsonDict`` counts as a dict). Datetimes must be equal instants with the same UTC offset (the tzinfo class may
     differ: dateutil's ``tzutc()`` against ``timezone.utc``)."""
     if isinstance(sdk, datetime) and isinstance(fast, datetime):
         same = (
@@ -55,7 +55,7 @@ def difference(sdk: Any, fast: Any, path: str = "envelope") -> str | None:
             and sdk.utcoffset() == fast.utcoffset()
         )
         return None if same else f"{path}: {sdk!r} != {fast!r}"
-    if type(sdk) is not type(fast):
+    if type(sdk) is not type(fast) and not (type(sdk) is dict and type(fast) is JsonDict):
         return f"{path}: {type(sdk).__name__} != {type(fast).__name__}"
     if isinstance(sdk, Enum):
         return None if sdk is fast else f"{path}: {sdk!r} != {fast!r}"
@@ -466,3 +466,21 @@ def test_a_response_that_says_the_splice_mark_still_dumps_exactly(fast):
     holder = {"said": mark, "document": Encoded({"a": [1, 2]}), "after": [mark, mark]}
     plain = {"said": mark, "document": {"a": [1, 2]}, "after": [mark, mark]}
     assert fast.dumps(holder) == json.dumps(plain, ensure_ascii=False)
+
+
+def test_session_attributes_deep_copy_as_the_sdk_needs(fast):
+    """The SDK deep-copies the session attributes so the handlers' changes never reach the request:
+    the fast copy must be as deep, and equal."""
+    from ask_sdk_core.attributes_manager import AttributesManager
+
+    attributes = {"last": {"lines": ["a", "b"], "n": 1, "x": None, "ok": True, "f": 1.5},
+                  "triage": {"a": [["q1", "no"], ["q2", "unsure"]], "u": 1}, "pending": "triage"}
+    body = {**CORPUS[next(iter(CORPUS))], "session": {"new": False, "sessionId": "s", "attributes": attributes,
+                                                      "application": {"applicationId": "a"}, "user": {"userId": "u"}}}
+    envelope = fast.request_envelope(json.loads(json.dumps(body)))
+    manager = AttributesManager(request_envelope=envelope)
+    copied = manager.session_attributes
+    assert copied == attributes and type(copied) is dict
+    copied["last"]["lines"].append("c")
+    copied["triage"]["a"][0][1] = "yes"
+    assert envelope.session.attributes == attributes, "changing the copy changed the request"
