@@ -23,7 +23,8 @@ LABELS = {"bare": "bare Flask endpoint (fixed JSON)", "hello": "hello skill (ask
 
 #: (what, ratio of, to, target, higher is better)
 TARGETS = (
-    ("in-process p50", "this skill / hello skill", 1.0, False),
+    # Issue 21: the skill does more than the hello skill per request, and must still cost less.
+    ("in-process p50", "this skill / hello skill", 0.85, False),
     ("HTTP throughput", "this skill / hello skill", 1.0, True),
     ("cold start (in process)", "this skill / hello skill", 1.2, False),
     ("Lambda cold import (built zip)", "this skill / hello skill built the same way", 1.0, False),
@@ -151,11 +152,11 @@ def markdown(results: Results) -> str:
     for what, ratio_of, target, higher in TARGETS:
         value = ratios.get(what)
         if value is None:
-            lines.append(f"| {what}: {ratio_of} | - | {'>=' if higher else '<='} {target:.1f} | "
+            lines.append(f"| {what}: {ratio_of} | - | {'>=' if higher else '<='} {target:g} | "
                          f"**not measured** ({results.lambda_cold.note}) |")
             continue
         met = value >= target if higher else value <= target
-        lines.append(f"| {what}: {ratio_of} | {value:.2f} | {'>=' if higher else '<='} {target:.1f} | {'met' if met else '**missed**'} |")
+        lines.append(f"| {what}: {ratio_of} | {value:.2f} | {'>=' if higher else '<='} {target:g} | {'met' if met else '**missed**'} |")
     conv = results.conversation
     if conv:
         reach = max(r.emergency_reach_seconds for r in conv)
