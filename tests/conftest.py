@@ -27,6 +27,7 @@ from skill.domain.content import ContentStore
 from tests.support.chromium import find_or_install_chromium
 from tests.support.client import Conversation
 from tests.support.examples import CI_EXAMPLES
+from tests.support.training import Classifiers
 
 settings.register_profile("ci", max_examples=CI_EXAMPLES, derandomize=True, deadline=None)
 settings.register_profile("dev", max_examples=CI_EXAMPLES // 10, deadline=None)
@@ -97,6 +98,24 @@ def conversation(skill) -> Callable[..., Conversation]:
         return Conversation(skill, locale=locale, **kwargs)
 
     return start
+
+
+@pytest.fixture(scope="session")
+def classifiers() -> Classifiers:
+    """Intent classifiers trained once per session (per locale and model), kept in memory only."""
+    return Classifiers()
+
+
+@pytest.fixture
+def shared_training(classifiers: Classifiers, monkeypatch: pytest.MonkeyPatch) -> Classifiers:
+    """For a test that runs a command training classifiers (``chat``, ``nlu-eval``): the command's
+    ``IntentClassifier.train`` gets the session's classifier for the same locale and model."""
+    from skill.tools.nlu.classifier import IntentClassifier
+
+    train = IntentClassifier.train
+    monkeypatch.setattr(IntentClassifier, "train",
+                        classmethod(lambda cls, model, locale: classifiers.train(model, locale, train=train)))
+    return classifiers
 
 
 @pytest.fixture(scope="session")
