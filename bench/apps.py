@@ -48,37 +48,11 @@ class MemoryFetcher:
 
 
 def build_hello_skill():
-    """The minimal ask-sdk-core skill: says hello to a launch or any intent, nothing on session end."""
-    from ask_sdk_core.dispatch_components import AbstractRequestHandler
-    from ask_sdk_core.skill_builder import SkillBuilder
-    from ask_sdk_core.utils import is_request_type
+    """The minimal ask-sdk-core skill of :mod:`bench.hello_skill` (the module the Lambda measure
+    zips): says hello to a launch or any intent, nothing on session end."""
+    from bench.hello_skill import sb
 
-    class LaunchHandler(AbstractRequestHandler):
-        def can_handle(self, handler_input):
-            return is_request_type("LaunchRequest")(handler_input)
-
-        def handle(self, handler_input):
-            return handler_input.response_builder.speak("Hello! Say hello to me.").ask("Say hello.").response
-
-    class IntentHandler(AbstractRequestHandler):
-        def can_handle(self, handler_input):
-            return is_request_type("IntentRequest")(handler_input)
-
-        def handle(self, handler_input):
-            return handler_input.response_builder.speak("Hello world!").set_should_end_session(True).response
-
-    class SessionEndedHandler(AbstractRequestHandler):
-        def can_handle(self, handler_input):
-            return is_request_type("SessionEndedRequest")(handler_input)
-
-        def handle(self, handler_input):
-            return handler_input.response_builder.response
-
-    builder = SkillBuilder()
-    builder.add_request_handler(LaunchHandler())
-    builder.add_request_handler(IntentHandler())
-    builder.add_request_handler(SessionEndedHandler())
-    return builder.create()
+    return sb.create()
 
 
 def hello_handler():

@@ -6,7 +6,8 @@ For each locale the content has, the check is started every way a user can start
 "check my symptoms", and one-shot with each symptom of the protocol's ``symptoms`` map and with a
 long duration), then every answer (yes, no, not sure) is given at every question, through the
 real skill (handlers, content, ``skill.domain.triage``), until each path reaches its disposition.
-Paths share their tails: a state is the ``(pending, triage)`` session value, explored once.
+Paths share their tails: a state is the ``(pending, triage)`` session value, explored once
+(``skill.tools.session.Crawler``, the crawl the tests use too).
 
 Measured in spoken time at 150 words a minute, against the budgets the content is checked
 against when it loads (``skill/domain/triage_budget.py``):
@@ -30,9 +31,9 @@ from skill.domain.spoken import (
     MAX_ALL_NO_SECONDS, MAX_EMERGENCY_REACH_SECONDS, MAX_QUESTION_SECONDS, MAX_RESPONSE_SECONDS, seconds,
 )
 from skill.tools import envelopes
+from skill.tools.session import Crawler, Turn
 from skill.tools.session import said as spoken_text
 
-ANSWERS = {"yes": "AMAZON.YesIntent", "no": "AMAZON.NoIntent", "not sure": "UnsureIntent"}
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -82,77 +83,51 @@ class LocaleReport:
         )
 
 
-class _Explorer:
-    """Plays one locale's check through the webhook core, memoizing on the session state."""
+class _Webhook:
+    """The transport of a crawl: each envelope through the webhook core, as its JSON body."""
 
-    def __init__(self, webhook, locale: str, report: LocaleReport) -> None:
-        self.webhook, self.locale, self.report = webhook, locale, report
-        #: state key -> (most seconds of speech to a disposition from this state on, leaf paths)
-        self.memo: dict[str, tuple[float, int]] = {}
+    def __init__(self, webhook, locale: str) -> None:
+        self.webhook, self.locale = webhook, locale
 
-    def send(self, request: dict[str, Any], attributes: dict[str, Any], new: bool) -> tuple[dict[str, Any], dict]:
-        env = envelopes.envelope(request, attributes=attributes, new=new)
-        status, payload, fields = self.webhook.handle(json.dumps(env).encode(), "application/json", {})
+    def __call__(self, envelope: dict[str, Any]) -> tuple[dict[str, Any], dict]:
+        status, payload, fields = self.webhook.handle(json.dumps(envelope).encode(), "application/json", {})
         if status != 200:
             raise RuntimeError(f"{self.locale}: HTTP {status}: {payload[:200]!r}")
         return json.loads(payload), fields
 
-    def observe(self, response: dict[str, Any]) -> tuple[bool, str | None]:
-        """Record what was said; (still asking a triage question?, disposition if it ended)."""
-        text = spoken_text(response)
-        self.report.longest.offer(text)
-        attributes = response.get("sessionAttributes") or {}
-        asking = attributes.get("pending") == "triage"
-        if asking:
-            self.report.longest_question_turn.offer(text)
-            self.report.longest_question.offer(last_sentence(text))
-        return asking, None
 
-    def explore(self, response: dict[str, Any], fields: dict, depth_label: str) -> tuple[float, int]:
-        """(most seconds of speech to a disposition after this response, paths) from this response on."""
-        asking, _ = self.observe(response)
-        disposition = fields.get("disposition")
-        if disposition is not None:
-            self.report.dispositions.add(disposition)
-            self.report.outcomes.setdefault(disposition, Spoken()).offer(spoken_text(response))
-            return 0.0, 1
-        if not asking:
-            self.report.problems.append(f"{depth_label}: neither a question nor a disposition")
-            return 0.0, 1
-        attributes = response.get("sessionAttributes") or {}
-        key = json.dumps([attributes.get("pending"), attributes.get("triage")], sort_keys=True)
-        if key in self.memo:
-            return self.memo[key]
-        self.report.states += 1
-        worst, paths = 0.0, 0
-        for label, intent in ANSWERS.items():
-            reply, reply_fields = self.send(envelopes.intent_request(intent, locale=self.locale), attributes, False)
-            below, below_paths = self.explore(reply, reply_fields, f"{depth_label} {label}")
-            worst = max(worst, seconds(spoken_text(reply)) + below)
-            paths += below_paths
-        self.memo[key] = (worst, paths)
-        return self.memo[key]
+def observe(report: LocaleReport, turn: Turn) -> None:
+    """Record what one turn of the crawl said, and the outcome it reached."""
+    text = spoken_text(turn.response)
+    report.longest.offer(text)
+    if turn.state is not None:
+        report.longest_question_turn.offer(text)
+        report.longest_question.offer(last_sentence(text))
+    if turn.disposition is not None:
+        report.dispositions.add(turn.disposition)
+        report.outcomes.setdefault(turn.disposition, Spoken()).offer(text)
+    elif turn.state is None:
+        report.problems.append(f"{report.locale} {turn.where}: neither a question nor a disposition")
 
-    def walk_no(self, response: dict[str, Any], emergency_ids: set[str], protocol) -> tuple[float, float]:
-        """Answer "no" from this response on: (seconds until the last emergency question is asked,
-        seconds of the whole path with the outcome's details)."""
-        from skill.domain.triage import Ask, next_step, state_from_session
 
-        spoken, reach = seconds(spoken_text(response)), 0.0
-        for _ in range(len(protocol.questions) + 2):
-            attributes = response.get("sessionAttributes") or {}
-            if attributes.get("pending") != "triage":
-                break
-            step = next_step(protocol, state_from_session(protocol, attributes.get("triage")))
-            if isinstance(step, Ask) and step.question.id in emergency_ids:
-                reach = spoken
-            response, _ = self.send(envelopes.intent_request("AMAZON.NoIntent", locale=self.locale), attributes, False)
-            spoken += seconds(spoken_text(response))
-        attributes = response.get("sessionAttributes") or {}
-        if attributes.get("pending") == "outcome_details":
-            details, _ = self.send(envelopes.intent_request("AMAZON.YesIntent", locale=self.locale), attributes, False)
-            spoken += seconds(spoken_text(details))
-        return reach, spoken
+def walk_no(crawler: Crawler, turn: Turn, emergency_ids: set[str], protocol) -> tuple[float, float]:
+    """Answer "no" from this turn on: (seconds until the last emergency question is asked, seconds of
+    the whole path with the outcome's details)."""
+    from skill.domain.triage import Ask, next_step, state_from_session
+
+    spoken, reach = seconds(spoken_text(turn.response)), 0.0
+    for _ in range(len(protocol.questions) + 2):
+        if turn.state is None:
+            break
+        step = next_step(protocol, state_from_session(protocol, turn.attributes.get("triage")))
+        if isinstance(step, Ask) and step.question.id in emergency_ids:
+            reach = spoken
+        turn = crawler.send("AMAZON.NoIntent", after=turn, label="no")
+        spoken += seconds(spoken_text(turn.response))
+    if turn.attributes.get("pending") == "outcome_details":
+        details = crawler.send("AMAZON.YesIntent", after=turn, label="details")
+        spoken += seconds(spoken_text(details.response))
+    return reach, spoken
 
 
 def starts(protocol) -> list[tuple[str, list[dict[str, Any]]]]:
@@ -179,20 +154,21 @@ def measure(webhook=None, resources=None) -> list[LocaleReport]:
     reports = []
     for tag in resources.store.tags:
         report = LocaleReport(tag)
-        explorer = _Explorer(webhook, tag, report)
+        crawler = Crawler(_Webhook(webhook, tag), tag)
         protocol = resources.for_locale(tag).protocol
-        for name, slots in starts(protocol):
-            report.starts += 1
-            request = envelopes.intent_request("SymptomCheckIntent", *slots, locale=tag)
-            response, fields = explorer.send(request, {}, True)
-            worst, paths = explorer.explore(response, fields, f"{tag} {name}:")
-            report.paths += paths
-            first = seconds(spoken_text(response))
+        emergency = {q.id for q in protocol.questions if q.level.key == "emergency"}
+        begun = [crawler.start(name, *slots) for name, slots in starts(protocol)]
+        for turn in crawler.walk(*begun):
+            observe(report, turn)
+        report.starts, report.states = len(begun), len(crawler.tree)
+        for turn in begun:
+            report.paths += crawler.paths(turn)
+            worst = crawler.longest(turn, lambda answer: seconds(spoken_text(answer.response)))
+            first = seconds(spoken_text(turn.response))
             report.max_seconds_to_disposition = max(report.max_seconds_to_disposition, first + worst)
-            emergency = {q.id for q in protocol.questions if q.level.key == "emergency"}
-            reach, all_no = explorer.walk_no(response, emergency, protocol)
+            reach, all_no = walk_no(crawler, turn, emergency, protocol)
             report.emergency_reach_seconds = max(report.emergency_reach_seconds, reach)
-            if name == "plain":
+            if turn.path == ("plain",):
                 report.all_no_seconds = all_no
         reports.append(report)
     return reports

@@ -3,9 +3,9 @@
 Both functions are built by :mod:`skill.tools.ship.lambda_build` for the same runtime (python3.13,
 x86_64): dependencies installed for the runtime by pip, and bytecode compiled by the runtime's
 Python when this machine has one (pyenv's, or on PATH). The hello skill is the SDK's sample shape:
-one ``lambda_function.py`` that builds a ``SkillBuilder`` with a launch handler at import and
-exposes ``sb.lambda_handler()``; its only dependency is ask-sdk-core, at the version this skill
-asks for.
+one ``lambda_function.py`` (a copy of ``bench/hello_skill.py``, the hello skill the other parts
+serve too) that builds a ``SkillBuilder`` with its handlers at import and exposes
+``sb.lambda_handler()``; its only dependency is ask-sdk-core, at the version this skill asks for.
 
 Each run is a fresh interpreter of the runtime's version, started as Lambda starts one: ``-S -E``
 (no site-packages, no PYTHON* variables), only the unzipped code on ``sys.path``, nothing written
@@ -28,33 +28,8 @@ from pathlib import Path
 from skill.config import default_content_dir
 from skill.tools.ship import lambda_build
 
-HELLO_FUNCTION = '''"""The hello skill, as the ASK SDK's samples write a Lambda function."""
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
-from ask_sdk_core.skill_builder import SkillBuilder
-from ask_sdk_core.utils import is_request_type
-
-
-class LaunchHandler(AbstractRequestHandler):
-    def can_handle(self, handler_input):
-        return is_request_type("LaunchRequest")(handler_input)
-
-    def handle(self, handler_input):
-        return handler_input.response_builder.speak("Hello! Say hello to me.").ask("Say hello.").response
-
-
-class IntentHandler(AbstractRequestHandler):
-    def can_handle(self, handler_input):
-        return is_request_type("IntentRequest")(handler_input)
-
-    def handle(self, handler_input):
-        return handler_input.response_builder.speak("Hello world!").set_should_end_session(True).response
-
-
-sb = SkillBuilder()
-sb.add_request_handler(LaunchHandler())
-sb.add_request_handler(IntentHandler())
-handler = sb.lambda_handler()
-'''
+#: The hello skill's one source, zipped as the function's ``lambda_function.py``.
+HELLO_FUNCTION = Path(__file__).with_name("hello_skill.py")
 
 #: Run in the child: import the handler module, then answer one event; print both times.
 _CHILD = """
@@ -106,7 +81,7 @@ def build(work: Path, compile: bool = True) -> tuple[dict[str, Path], Path, str]
         "skill": lambda_build.collect(default_content_dir(), work / "build-skill", runtime=runtime, python=python,
                                       compile=compile),
         "hello": lambda_build.assemble(
-            {"lambda_function.py": HELLO_FUNCTION.encode("utf-8")}, work / "build-hello",
+            {"lambda_function.py": HELLO_FUNCTION.read_bytes()}, work / "build-hello",
             runtime=runtime, arch=lambda_build.DEFAULT_ARCH, requirements=sdk, python=python, compile=compile,
         ),
     }  # fmt: skip

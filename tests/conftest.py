@@ -5,13 +5,20 @@ npm, chromium, pip, wheel and zip builds, long hypothesis runs, classifier train
 packages, PyPI, apt), ``e2e`` (a real external client drives a real server). A test that asks for
 one of :data:`FIXTURE_MARKS`' fixtures gets that fixture's marks here, so no such test can be left
 unmarked; tests that start servers themselves are marked in their modules. ``pytest -m "not slow"``
-is the fast loop; plain ``pytest`` (and ``.ci/run``) runs everything."""
+is the fast loop; plain ``pytest`` (and ``.ci/run``) runs everything.
+
+Hypothesis profiles, chosen by ``HYPOTHESIS_PROFILE``: ``ci`` (the default: derandomized, so every
+run tries the same examples, no deadline, each test's full example count) and ``dev`` (a tenth
+of the examples, random, for the fast loop). Counts are written with
+:func:`tests.support.examples.examples`."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import pytest
+from hypothesis import settings
 
 from skill.alexa.builder import build_skill
 from skill.alexa.resources import SkillResources
@@ -19,6 +26,15 @@ from skill.config import SkillConfig
 from skill.domain.content import ContentStore
 from tests.support.chromium import find_or_install_chromium
 from tests.support.client import Conversation
+from tests.support.examples import CI_EXAMPLES
+from tests.support.training import Classifiers
+
+settings.register_profile("ci", max_examples=CI_EXAMPLES, derandomize=True, deadline=None)
+settings.register_profile("dev", max_examples=CI_EXAMPLES // 10, deadline=None)
+_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+if _PROFILE not in ("ci", "dev"):
+    raise pytest.UsageError(f"HYPOTHESIS_PROFILE={_PROFILE!r}: the profiles are ci (the default) and dev")
+settings.load_profile(_PROFILE)
 
 
 #: Fixtures that build, fetch or start something heavy, and the marks a test that uses one gets.
@@ -82,6 +98,24 @@ def conversation(skill) -> Callable[..., Conversation]:
         return Conversation(skill, locale=locale, **kwargs)
 
     return start
+
+
+@pytest.fixture(scope="session")
+def classifiers() -> Classifiers:
+    """Intent classifiers trained once per session (per locale and model), kept in memory only."""
+    return Classifiers()
+
+
+@pytest.fixture
+def shared_training(classifiers: Classifiers, monkeypatch: pytest.MonkeyPatch) -> Classifiers:
+    """For a test that runs a command training classifiers (``chat``, ``nlu-eval``): the command's
+    ``IntentClassifier.train`` gets the session's classifier for the same locale and model."""
+    from skill.tools.nlu.classifier import IntentClassifier
+
+    train = IntentClassifier.train
+    monkeypatch.setattr(IntentClassifier, "train",
+                        classmethod(lambda cls, model, locale: classifiers.train(model, locale, train=train)))
+    return classifiers
 
 
 @pytest.fixture(scope="session")

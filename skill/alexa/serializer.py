@@ -126,16 +126,20 @@ def _defer(value: object) -> Any:
     raise Defer
 
 
-def _str(value: object) -> str:
-    if type(value) is str:
-        return value
-    raise Defer
+def _exactly(kind: type) -> Decoder:
+    """A decoder that passes a value of exactly ``kind`` through (not a subclass: a JSON true is no
+    int) and defers anything else."""
+
+    def decode(value: object) -> Any:
+        if type(value) is kind:
+            return value
+        raise Defer
+
+    decode.__qualname__ = decode.__name__ = f"_{kind.__name__}"
+    return decode
 
 
-def _int(value: object) -> int:
-    if type(value) is int:
-        return value
-    raise Defer
+_str, _int, _bool = _exactly(str), _exactly(int), _exactly(bool)
 
 
 def _float(value: object) -> float:
@@ -145,12 +149,6 @@ def _float(value: object) -> float:
             return float(value)
         except OverflowError:
             raise Defer from None
-    raise Defer
-
-
-def _bool(value: object) -> bool:
-    if type(value) is bool:
-        return value
     raise Defer
 
 

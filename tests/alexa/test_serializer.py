@@ -36,6 +36,7 @@ from skill.tools.envelopes import (
     session_ended_request,
     slot,
 )
+from tests.support.examples import examples
 
 GOLDEN = Path(__file__).resolve().parent.parent / "fixtures" / "golden"
 
@@ -345,7 +346,7 @@ def mutated_envelopes(draw) -> dict[str, Any]:
     return data
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(400), suppress_health_check=[HealthCheck.too_slow])
 @given(data=mutated_envelopes())
 def test_mutated_envelopes_are_built_equal_or_deferred(data):
     fast = Serializer()
@@ -364,7 +365,7 @@ def test_mutated_envelopes_are_built_equal_or_deferred(data):
 _ZONES = st.sampled_from([None, timezone.utc, timezone(timedelta(hours=2)), timezone(timedelta(hours=-5, minutes=-30))])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(
     moment=st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2100, 1, 1), timezones=_ZONES),
     spec=st.sampled_from(["seconds", "milliseconds", "microseconds"]),
@@ -379,7 +380,7 @@ def test_timestamps_parse_as_dateutil_parses_them(moment, spec, zulu):
     assert difference(expected, parsed) is None, f"{text!r}: {expected!r} != {parsed!r}"
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300))
 @given(text=st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,7})?(Z|[+-][0-9]{2}:?[0-9]{2})?\Z") | st.text(max_size=30))
 def test_any_text_parses_as_dateutil_or_is_left_to_it(text):
     parsed = parse_timestamp(text)

@@ -5,7 +5,7 @@ starts the check every way there is (plain, one-shot with each symptom of the pr
 with a long duration), gives every answer (yes, no, not sure) at every question, and at every
 question also asks why, asks for help, says something else, asks to repeat, to go back, to start
 over, to stop, and mentions each symptom. At each outcome it says yes, no, repeat and go back to
-the offer of details. Each distinct session state is explored once. Every topic and trigger is
+the offer of details. Each distinct session state is explored once (``skill.tools.session.Crawler``). Every topic and trigger is
 then paged through to its end.
 
 The targets, at 150 words a minute (a brisk speaking pace for Alexa):
@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
 
 import pytest
 
@@ -34,13 +34,13 @@ from skill.domain.spoken import (
 )
 from skill.domain.triage import Protocol
 from skill.tools import envelopes
+from skill.tools.session import Crawler, Turn
 from tests.support.checks import assert_valid_response
 from tests.support.client import ends_session, invoke, speech
 
 pytestmark = pytest.mark.slow  # plays every triage path of every locale with every side turn
 
 
-ANSWERS = {"yes": "AMAZON.YesIntent", "no": "AMAZON.NoIntent", "not sure": "UnsureIntent"}
 #: Turns a person can take at a question besides answering it (each is measured, not explored on).
 SIDE_TURNS = ("WhyAskIntent", "AMAZON.HelpIntent", "AMAZON.FallbackIntent", "AMAZON.RepeatIntent",
               "GoBackIntent", "AMAZON.StartOverIntent", "AMAZON.StopIntent", "AMAZON.NavigateHomeIntent")
@@ -81,73 +81,55 @@ class Report:
 
 
 class Driver:
-    """Plays one locale through the skill; memoizes on the session state, so tails are shared."""
+    """Plays one locale's check through the skill with a :class:`Crawler` (each state explored once,
+    so tails are shared), hearing every turn, and takes the side turns at each question and offer."""
 
     def __init__(self, skill, locale: str) -> None:
-        self.skill, self.locale = skill, locale
+        self.locale = locale
         self.report = Report(locale)
-        self.memo: dict[str, tuple[int, int]] = {}
+        self.crawler = Crawler(partial(invoke, skill), locale, check=self.hear)
         self.offers: set[str] = set()
 
-    def send(self, name: str, attributes: dict[str, Any], *slots: dict[str, Any], new: bool = False,
-             path: str = "") -> tuple[dict[str, Any], dict[str, str]]:
-        request = envelopes.intent_request(name, *slots, locale=self.locale)
-        response, log = invoke(self.skill, envelopes.envelope(request, attributes=attributes, new=new))
-        assert_valid_response(response)
-        text = speech(response)
-        question = None if ends_session(response) else last_sentence(text)
-        self.report.heard.append(Heard(f"{self.locale} {path}".strip(), text, question))
-        return response, log
+    def hear(self, turn: Turn) -> None:
+        assert_valid_response(turn.response)
+        text = speech(turn.response)
+        question = None if ends_session(turn.response) else last_sentence(text)
+        self.report.heard.append(Heard(f"{self.locale} {turn.where}", text, question))
 
-    def start(self, label: str, *slots: dict[str, Any], side: bool = False) -> None:
-        self.side = side
-        response, log = self.send("SymptomCheckIntent", {}, *slots, new=True, path=f"{label}:")
-        worst, worst_emergency = self.explore(response, log, f"{label}:")
-        self.report.max_answers_to_disposition = max(self.report.max_answers_to_disposition, worst)
-        self.report.max_answers_to_emergency = max(self.report.max_answers_to_emergency, worst_emergency)
+    def walk(self, *starts: Turn, side: bool = False) -> None:
+        for turn in self.crawler.walk(*starts):
+            if turn.disposition is not None:
+                self.report.dispositions.add(turn.disposition)
+                if turn.disposition != "emergency":
+                    self.offer(turn)
+                elif not ends_session(turn.response):
+                    self.report.problems.append(f"{turn.where}: the emergency outcome kept the session open")
+            elif turn.state is None:
+                self.report.problems.append(f"{turn.where}: neither a triage question nor a disposition")
+            elif side and turn.fresh:
+                self.side_turns(turn)
+        for turn in starts:
+            answers = self.crawler.longest(turn, lambda _: 1)
+            to_emergency = self.crawler.longest(turn, lambda _: 1, lambda end: end.disposition == "emergency")
+            self.report.max_answers_to_disposition = max(self.report.max_answers_to_disposition, int(answers))
+            if to_emergency is not None:
+                self.report.max_answers_to_emergency = max(self.report.max_answers_to_emergency, int(to_emergency))
 
-    def explore(self, response: dict[str, Any], log: dict[str, str], path: str) -> tuple[int, int]:
-        """(most answers to a disposition, most answers to an emergency or -1) from this response on."""
-        attributes = response.get("sessionAttributes") or {}
-        disposition = log.get("disposition")
-        if disposition is not None:
-            self.report.dispositions.add(disposition)
-            if disposition == "emergency":
-                if not ends_session(response):
-                    self.report.problems.append(f"{path}: the emergency outcome kept the session open")
-                return 0, 0
-            self.offer(response, path)
-            return 0, -1
-        if attributes.get("pending") != "triage":
-            self.report.problems.append(f"{path}: neither a triage question nor a disposition")
-            return 0, -1
-        key = json.dumps([attributes.get("pending"), attributes.get("triage")], sort_keys=True)
-        if key in self.memo:
-            return self.memo[key]
-        worst, worst_emergency = 0, -1
-        for label, intent in ANSWERS.items():
-            reply, reply_log = self.send(intent, attributes, path=f"{path} {label}")
-            below, below_emergency = self.explore(reply, reply_log, f"{path} {label}")
-            worst = max(worst, below + 1)
-            if below_emergency >= 0:
-                worst_emergency = max(worst_emergency, below_emergency + 1)
-        if self.side:
-            for intent in SIDE_TURNS:
-                reply, _ = self.send(intent, attributes, path=f"{path} {intent}")
-                if intent == "AMAZON.FallbackIntent" and not ends_session(reply):
-                    self.send("AMAZON.FallbackIntent", reply.get("sessionAttributes") or {},
-                              path=f"{path} {intent} twice")
-            for symptom in one_per_question(self.protocol):
-                self.send("SymptomCheckIntent", attributes, envelopes.slot("symptom", symptom, id=symptom),
-                          path=f"{path} mentions {symptom}")
-            self.send("SymptomCheckIntent", attributes, envelopes.slot("duration", long_duration(self.protocol)),
-                      path=f"{path} mentions a long duration")
-        self.memo[key] = (worst, worst_emergency)
-        return self.memo[key]
+    def side_turns(self, at: Turn) -> None:
+        """The turns at a question besides its answers: heard, not explored on."""
+        for intent in SIDE_TURNS:
+            reply = self.crawler.send(intent, after=at)
+            if intent == "AMAZON.FallbackIntent" and not ends_session(reply.response):
+                self.crawler.send("AMAZON.FallbackIntent", after=reply, label=f"{intent} twice")
+        for symptom in one_per_question(self.protocol):
+            self.crawler.send("SymptomCheckIntent", envelopes.slot("symptom", symptom, id=symptom), after=at,
+                              label=f"mentions {symptom}")
+        self.crawler.send("SymptomCheckIntent", envelopes.slot("duration", long_duration(self.protocol)), after=at,
+                          label="mentions a long duration")
 
-    def offer(self, response: dict[str, Any], path: str) -> None:
+    def offer(self, outcome: Turn) -> None:
         """The turns at an outcome's offer of details; Repeat must say the outcome again, word for word."""
-        attributes = response.get("sessionAttributes") or {}
+        response, attributes, path = outcome.response, outcome.attributes, outcome.where
         key = json.dumps(attributes, sort_keys=True)
         if key in self.offers:
             return
@@ -159,26 +141,28 @@ class Driver:
             # Below urgent, worse means the doctor sooner (review N10): the safety net, with the number,
             # comes in the next turn, whether the person says yes or no to the details.
             for intent in ("AMAZON.YesIntent", "AMAZON.NoIntent"):
-                reply, _ = self.send(intent, attributes, path=f"{path} {intent}")
-                if self.number not in speech(reply):
+                reply = self.crawler.send(intent, after=outcome)
+                if self.number not in speech(reply.response):
                     self.report.problems.append(f"{path} {intent}: the outcome never says when to call {self.number}")
         for intent in OFFER_TURNS:
-            reply, _ = self.send(intent, attributes, path=f"{path} {intent}")
+            reply = self.crawler.send(intent, after=outcome)
             if intent == "AMAZON.RepeatIntent":
-                if speech(reply) != speech(response) or (reply.get("sessionAttributes") or {}) != attributes:
+                if speech(reply.response) != speech(response) or reply.attributes != attributes:
                     self.report.problems.append(f"{path}: repeat did not say the outcome again with its offer")
-                again, _ = self.send("AMAZON.YesIntent", reply.get("sessionAttributes") or {},
-                                     path=f"{path} repeat yes")
-                details, _ = self.send("AMAZON.YesIntent", attributes, path=f"{path} yes")
-                if speech(again) != speech(details):
+                again = self.crawler.send("AMAZON.YesIntent", after=reply, label="repeat yes")
+                details = self.crawler.send("AMAZON.YesIntent", after=outcome, label="yes")
+                if speech(again.response) != speech(details.response):
                     self.report.problems.append(f"{path}: yes after repeat did not speak the details")
 
     def run(self, protocol: Protocol, emergency_number: str) -> Report:
+        """The plain check first, with the side turns at every question it reaches; then the one-shot
+        starts (each symptom that pre-answers a question, a long duration), answers only."""
         self.protocol, self.number = protocol, emergency_number
-        self.start("plain", side=True)
-        for symptom in one_per_question(protocol):
-            self.start(f"one-shot {symptom}", envelopes.slot("symptom", symptom, id=symptom))
-        self.start("one-shot long duration", envelopes.slot("duration", long_duration(protocol)))
+        self.walk(self.crawler.start("plain"), side=True)
+        one_shots = [self.crawler.start(f"one-shot {symptom}", envelopes.slot("symptom", symptom, id=symptom))
+                     for symptom in one_per_question(protocol)]
+        one_shots.append(self.crawler.start("one-shot long duration", envelopes.slot("duration", long_duration(protocol))))
+        self.walk(*one_shots)
         return self.report
 
 

@@ -8,7 +8,7 @@ write down what they noticed instead.
 
 The crawl starts the check every way (plain, one-shot with every symptom value id the model has,
 one-shot with a long duration), on a device with a screen, gives every answer at every question
-(states are explored once: paths share their tails), at the plain start also an unclear answer,
+(states are explored once: paths share their tails; ``skill.tools.session.Crawler``), at the plain start also an unclear answer,
 twice, and a symptom mentioned mid-check, and at every outcome asks for the details. It asserts
 on every response.
 """
@@ -16,16 +16,18 @@ on every response.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 import pytest
 
 from skill.config import DEFAULT_MODEL_DIR
-from skill.tools.models import load_model
 from skill.tools import envelopes
+from skill.tools.models import load_model
+from skill.tools.session import Crawler, Turn
 from tests.support.client import invoke
 
-ANSWERS = ("AMAZON.YesIntent", "AMAZON.NoIntent", "UnsureIntent")
 LOCALES = ("en-US", "en-CA", "en-GB", "en-AU", "en-IN", "es-US", "es-MX", "es-ES")
 #: Log fields a request may note: the intent, the handler, the disposition level. Nothing else.
 LOG_FIELDS = {"intent", "handler", "disposition"}
@@ -60,22 +62,18 @@ def general_lines(content) -> set[str]:
     return {content.text("triage.texts.safety_net")}
 
 
-class Crawler:
-    def __init__(self, skill, locale: str, private: set[str], general: set[str] = frozenset()) -> None:
-        self.skill, self.locale, self.private, self.general = skill, locale, private, general
-        self.seen: set[str] = set()
+class Leaks:
+    """Asserts that no turn of a crawl stores a private text, and counts what it saw."""
+
+    def __init__(self, private: set[str], general: set[str] = frozenset()) -> None:
+        self.private, self.general = private, general
         self.responses = 0
-        self.outcomes: set[str] = set()
         self.cards = 0
 
-    def send(self, name: str, attributes: dict, *slots: dict, new: bool = False, path: str = "") -> tuple[dict, dict]:
-        request = envelopes.intent_request(name, *slots, locale=self.locale)
-        response, log = invoke(self.skill, envelopes.envelope(request, attributes=attributes, new=new,
-                                                              interfaces=envelopes.APL))
-        self.check(response, log, f"{self.locale} {path} {name}")
-        return response, log
+    def __call__(self, turn: Turn) -> None:
+        self.check(turn.response, turn.log, turn.where)
 
-    def check(self, response: dict, log: dict, where: str) -> None:
+    def check(self, response: dict, log: Mapping[str, str], where: str) -> None:
         self.responses += 1
         assert set(log) <= LOG_FIELDS, f"{where}: the log notes {sorted(set(log) - LOG_FIELDS)}"
         if (response.get("response") or {}).get("card"):
@@ -89,29 +87,23 @@ class Crawler:
             for answer in (": yes", ": no", ": not sure", ": sí", ": no sé", "your answers\n", "tus respuestas\n"):
                 assert answer not in lowered, f"{where}: the {part} carries an answer ({answer!r}): {text[:300]!r}"
 
-    def explore(self, response: dict, log: dict, path: str, side: bool) -> None:
-        attributes = response.get("sessionAttributes") or {}
-        if log.get("disposition"):
-            self.outcomes.add(log["disposition"])
-            if attributes.get("pending") == "outcome_details":
-                self.send("AMAZON.YesIntent", attributes, path=f"{path} details")
-            return
-        if attributes.get("pending") != "triage":
-            return
-        key = json.dumps(attributes.get("triage"), sort_keys=True)
-        if key in self.seen:
-            return
-        self.seen.add(key)
-        for intent in ANSWERS:
-            reply, reply_log = self.send(intent, attributes, path=path)
-            self.explore(reply, reply_log, f"{path} {intent}", side)
-        if side:
-            once, once_log = self.send("AMAZON.FallbackIntent", attributes, path=path)
-            twice, twice_log = self.send("AMAZON.FallbackIntent", once.get("sessionAttributes") or {}, path=path)
-            self.explore(twice, twice_log, f"{path} unclear twice", False)
+
+def crawl(crawler: Crawler, turns: list[Turn], outcomes: set[str], side: bool) -> list[Turn]:
+    """Walk below ``turns``, noting each outcome reached and asking for its details; with ``side``, at
+    every question state first reached also an unclear answer, twice, and a symptom mentioned
+    mid-check: those turns are returned, to be walked next."""
+    sides = []
+    for turn in crawler.walk(*turns):
+        if turn.disposition:
+            outcomes.add(turn.disposition)
+        if turn.disposition and turn.attributes.get("pending") == "outcome_details":
+            crawler.send("AMAZON.YesIntent", after=turn, label="details")
+        if side and turn.fresh:
+            once = crawler.send("AMAZON.FallbackIntent", after=turn)
+            sides.append(crawler.send("AMAZON.FallbackIntent", after=once, label="unclear twice"))
             mention = envelopes.slot("symptom", "painful spasms", id="painful_spasm")
-            reply, reply_log = self.send("SymptomCheckIntent", attributes, mention, path=f"{path} mention")
-            self.explore(reply, reply_log, f"{path} mention", False)
+            sides.append(crawler.send("SymptomCheckIntent", mention, after=turn, label="mention"))
+    return sides
 
 
 @pytest.mark.parametrize("locale", LOCALES)
@@ -120,25 +112,27 @@ def test_no_card_screen_or_log_carries_an_answer_reason_or_symptom(skill, store,
     model = load_model(DEFAULT_MODEL_DIR / f"{locale}.json")
     values = {v.id: v.value for v in model.slot_type("SYMPTOM").values}
     assert set(values) == set(model.value_ids("SYMPTOM")), "every SYMPTOM value is crawled"
-    crawler = Crawler(skill, locale, private_texts(content, values), general_lines(content))
-    starts = [("plain", [], True), ("three weeks", [envelopes.slot("duration", "P3W")], False)]
-    starts += [(symptom_id, [envelopes.slot("symptom", value, id=symptom_id)], False) for symptom_id, value in values.items()]
-    for label, slots, side in starts:
-        response, log = crawler.send("SymptomCheckIntent", {}, *slots, new=True, path=label)
-        crawler.explore(response, log, label, side)
-    assert crawler.outcomes == {"emergency", "urgent", "soon", "routine", "self_care"}, (
-        f"{locale}: the crawl reached only {sorted(crawler.outcomes)}"
+    leaks = Leaks(private_texts(content, values), general_lines(content))
+    crawler = Crawler(partial(invoke, skill), locale, interfaces=envelopes.APL, check=leaks)
+    outcomes: set[str] = set()
+    sides = crawl(crawler, [crawler.start("plain")], outcomes, side=True)
+    crawl(crawler, sides, outcomes, side=False)
+    starts = [crawler.start("three weeks", envelopes.slot("duration", "P3W"))]
+    starts += [crawler.start(symptom_id, envelopes.slot("symptom", value, id=symptom_id)) for symptom_id, value in values.items()]
+    crawl(crawler, starts, outcomes, side=False)
+    assert outcomes == {"emergency", "urgent", "soon", "routine", "self_care"}, (
+        f"{locale}: the crawl reached only {sorted(outcomes)}"
     )
-    assert crawler.cards > 50 and crawler.responses > 300, f"{locale}: only {crawler.responses} responses crawled"
+    assert leaks.cards > 50 and leaks.responses > 300, f"{locale}: only {leaks.responses} responses crawled"
 
 
 def test_the_crawl_can_see_a_leak(skill, store):
     """The check is not blind: a card that carried a reason would be caught."""
     content = store.for_locale("en-US")
-    crawler = Crawler(skill, "en-US", private_texts(content, {"x": "painful twitching"}))
+    leaks = Leaks(private_texts(content, {"x": "painful twitching"}))
     reason = content.format(content.node("triage.questions.8.reason"))
     leaky = {"response": {"card": {"type": "Simple", "title": "t", "content": reason}}}
     with pytest.raises(AssertionError, match="the card carries"):
-        crawler.check(leaky, {}, "planted")
+        leaks.check(leaky, {}, "planted")
     with pytest.raises(AssertionError, match="the log notes"):
-        crawler.check({"response": {}}, {"symptom": "headache"}, "planted")
+        leaks.check({"response": {}}, {"symptom": "headache"}, "planted")

@@ -37,6 +37,7 @@ from skill.domain.triage import (
     state_to_session,
     unclear_answer,
 )
+from tests.support.examples import examples
 
 CONTENT_EN = Path(__file__).resolve().parents[2] / "content" / "en"
 TRIAGE_NODE = yaml.safe_load((CONTENT_EN / "triage.yaml").read_text(encoding="utf-8"))["triage"]
@@ -544,7 +545,7 @@ STRUCTURED = st.fixed_dictionaries(
 
 
 @pytest.mark.slow  # exhaustive over every reachable state
-@settings(max_examples=400, deadline=None, database=None)
+@settings(max_examples=examples(400))
 @given(st.one_of(JSONISH, STRUCTURED))
 def test_state_from_session_never_raises_and_accepts_only_reachable_states(raw):
     state = state_from_session(PROTOCOL, raw)
@@ -640,7 +641,7 @@ def test_parse_iso_duration(text, days):
         assert got == pytest.approx(days), f"parse_iso_duration({text!r}) = {got}, want {days} days"
 
 
-@settings(max_examples=300, deadline=None, database=None)
+@settings(max_examples=examples(300))
 @given(st.text(alphabet="PTYMWDHS0123456789.,-? x", max_size=20) | st.text(max_size=20))
 def test_parse_iso_duration_never_raises(text):
     got = parse_iso_duration(text)

@@ -9,17 +9,16 @@ import pytest
 from skill.config import DEFAULT_MODEL_DIR
 from skill.tools.nlu.classifier import IntentClassifier
 from skill.tools.nlu.neighbours import NeighbourClassifier
+from tests.support.training import Classifiers
 
 
 @pytest.fixture(scope="session")
-def trained() -> Callable[[str], IntentClassifier]:
-    """One classifier per locale per session, trained on first use (kept in memory only)."""
-    cache: dict[str, IntentClassifier] = {}
+def trained(classifiers: Classifiers) -> Callable[[str], IntentClassifier]:
+    """One classifier per locale per session, trained on first use (the session's ``classifiers``,
+    which the chat and nlu-eval command tests share)."""
 
     def get(locale: str) -> IntentClassifier:
-        if locale not in cache:
-            cache[locale] = IntentClassifier.load(DEFAULT_MODEL_DIR / f"{locale}.json", locale)
-        return cache[locale]
+        return classifiers.load(DEFAULT_MODEL_DIR / f"{locale}.json", locale)
 
     return get
 

@@ -120,6 +120,32 @@ def test_another_answer_accepted_for_a_thing_or_trigger_names_it_first(store: Co
     assert not wrong, f"{tag}: answers that don't name what was asked in their first response: {wrong}"
 
 
+def near_copies(samples: set[str], lines: set[str]) -> list[str]:
+    """Each sample of at least NEAR_WORDS words with a word-level similarity of at least NEAR_COPY
+    to a line, as "sample ~ line". One matcher per line (difflib indexes its second sequence); the
+    two quick ratios are upper bounds of ``ratio()`` (difflib's documented use), so they only skip
+    pairs that cannot be near."""
+    long = [(sample, sample.split()) for sample in samples if len(sample.split()) >= NEAR_WORDS]
+    found = []
+    matcher = difflib.SequenceMatcher(None, autojunk=False)
+    for line in lines:
+        matcher.set_seq2(line.split())
+        for sample, words in long:
+            matcher.set_seq1(words)
+            if (matcher.real_quick_ratio() >= NEAR_COPY and matcher.quick_ratio() >= NEAR_COPY
+                    and matcher.ratio() >= NEAR_COPY):
+                found.append(f"{sample!r} ~ {line!r}")
+    return sorted(found)
+
+
+def test_the_near_copy_check_sees_a_near_copy() -> None:
+    said = "my left eyelid has been twitching for three days now"
+    one_less, one_other = said.rsplit(" ", 1)[0], said.replace("twitching", "jumping")
+    assert near_copies({said}, {one_less, one_other}) == sorted(f"{said!r} ~ {line!r}" for line in (one_less, one_other))
+    assert near_copies({said}, {"my nose has been twitching since monday morning"}) == []
+    assert near_copies({"eyelid twitching for three days"}, {"eyelid twitching for three days"}) == [], "too short to count"
+
+
 @pytest.mark.slow  # compares every blind line with every sample of the locale
 @pytest.mark.parametrize("locale", sorted({loc for _, loc in CASES}))
 def test_no_sample_copies_a_blind_line(locale: str) -> None:
@@ -130,8 +156,7 @@ def test_no_sample_copies_a_blind_line(locale: str) -> None:
     model = load_model(DEFAULT_MODEL_DIR / f"{locale}.json")
     samples = {phrase_key(s) for s in model.samples() if "{" not in s} - {phrase_key(s) for s in SAMPLES_AT_FIRST_MEASURE}
     copies = sorted(s for s in samples if s in blind)
-    near = sorted(f"{s!r} ~ {b!r}" for s in samples for b in blind if len(s.split()) >= NEAR_WORDS
-                  and difflib.SequenceMatcher(None, s.split(), b.split(), autojunk=False).ratio() >= NEAR_COPY)
+    near = near_copies(samples, blind)
     assert not copies and not near, f"{locale}: samples copying blind lines: {copies + near}"
 
 

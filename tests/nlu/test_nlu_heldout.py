@@ -29,6 +29,7 @@ from skill.tools.nlu.evaluate import (
     is_right,
     load_phrasings,
 )
+from tests.support.training import Classifiers
 
 LOCALES = [p.stem for p in model_paths(DEFAULT_MODEL_DIR)]
 MIN_RIGHT = 0.90
@@ -167,7 +168,8 @@ def test_locale_lines_only_reach_their_locales(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow  # trains both NLU stand-ins for every locale
-def test_nlu_eval_command_prints_rates_and_writes_annotations(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_nlu_eval_command_prints_rates_and_writes_annotations(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                              shared_training: Classifiers) -> None:
     out = tmp_path / "annotations"
     assert main(["nlu-eval", "--locale", "es-MX", "--annotations-out", str(out)]) == 0
     printed = capsys.readouterr()
@@ -200,7 +202,8 @@ def test_nlu_eval_unknown_locale_is_a_clear_error(capsys: pytest.CaptureFixture[
 
 
 @pytest.mark.slow  # trains both NLU stand-ins for every locale
-def test_nlu_eval_json_reports_each_blind_set_with_both_stand_ins(capsys: pytest.CaptureFixture[str]) -> None:
+def test_nlu_eval_json_reports_each_blind_set_with_both_stand_ins(capsys: pytest.CaptureFixture[str],
+                                                                  shared_training: Classifiers) -> None:
     assert main(["nlu-eval", "--locale", "en-GB", "--only", "blind", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["labelled"] == []

@@ -16,8 +16,9 @@ from skill.config import DEFAULT_MODEL_DIR
 from skill.tools.models import load_model
 from tests.support.checks import assert_valid_response
 
-#: Each chat run trains the locale's intent classifier (``--nlu auto``): seconds per test.
-pytestmark = pytest.mark.slow
+#: Each chat run trains the locale's intent classifier (``--nlu auto``): seconds per locale, once per
+#: session (``shared_training``).
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("shared_training")]
 
 ES_MODEL = DEFAULT_MODEL_DIR / "es-US.json"
 

@@ -19,6 +19,7 @@ from skill.config import SkillConfig
 from skill.web.app import create_app
 from tests.support.checks import assert_valid_response
 from skill.tools.envelopes import envelope, intent_request, launch_request, session_ended_request, slot
+from tests.support.examples import examples
 
 REQUEST_TYPES = [
     "LaunchRequest",
@@ -107,7 +108,7 @@ def fuzz_client(config, resources, skill):
 
 
 @pytest.mark.slow  # 2,500 hypothesis examples through the whole webhook
-@settings(max_examples=2500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(2500), suppress_health_check=[HealthCheck.too_slow])
 @given(data=mutated())
 def test_mutated_envelopes_never_5xx_and_every_200_is_valid(fuzz_client, data):
     response = fuzz_client.post("/alexa", data=json.dumps(data), content_type="application/json")
@@ -173,7 +174,7 @@ def _requests_counted(client) -> float:
                if line.startswith("nose_twitch_requests_total{") and 'route="/metrics"' not in line)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=examples(400), suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.function_scoped_fixture])
 @given(body=raw_bodies())
 def test_raw_bodies_always_get_json_one_access_line_and_a_count(counted_app, caplog, body):

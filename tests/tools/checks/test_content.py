@@ -9,32 +9,15 @@ and the spoken-time budgets (question sentence 8 s, emergency signs within 30 s)
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 
-from skill.cli import main
-from skill.config import DEFAULT_CONTENT_DIR, DEFAULT_MODEL_DIR
 
 #: Slow: most tests plant a fault in a copy of the content and check it all; the fast loop (-m 'not slow') leaves them to the full suite.
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> tuple[Path, Path]:
-    content, models = tmp_path / "content", tmp_path / "interaction_model"
-    shutil.copytree(DEFAULT_CONTENT_DIR, content)
-    shutil.copytree(DEFAULT_MODEL_DIR, models)
-    return content, models
-
-
-def run_validate(capsys, content: Path, models: Path) -> tuple[int, dict[str, Any]]:
-    status = main(["validate", "--content-dir", str(content), "--model-dir", str(models), "--json"])
-    return status, json.loads(capsys.readouterr().out)
 
 
 def edit_triage(content: Path, change: Callable[[dict], None], language: str = "en") -> None:
@@ -100,10 +83,10 @@ FAULTS = [
 
 
 @pytest.mark.parametrize(("plant", "where", "message"), FAULTS)
-def test_each_triage_rule_catches_a_planted_fault(project, capsys, plant, where, message):
+def test_each_triage_rule_catches_a_planted_fault(project, run_validate, plant, where, message):
     content, models = project
     edit_triage(content, plant)
-    status, report = run_validate(capsys, content, models)
+    status, report = run_validate(content, models)
     errors = [p for p in report["problems"] if p["severity"] == "error"]
     assert status == 1 and report["ok"] is False, f"{plant.__name__} should fail validation"
     hits = [p for p in errors if p["file"] == "content/en/triage.yaml" and where in p["where"] and message in p["message"]]
@@ -112,20 +95,20 @@ def test_each_triage_rule_catches_a_planted_fault(project, capsys, plant, where,
     )
 
 
-def test_a_cited_reference_without_its_address_is_not_a_named_reference(project, capsys):
+def test_a_cited_reference_without_its_address_is_not_a_named_reference(project, run_validate):
     content, models = project
     path = content / "en" / "sources_clinical.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["clinical_sources"]["nhs_tics"].pop("url")
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    status, report = run_validate(capsys, content, models)
+    status, report = run_validate(content, models)
     hits = [p for p in report["problems"] if p["severity"] == "error" and "'nhs_tics' is not a named reference" in p["message"]]
     assert status == 1 and hits, "a triage fact citing a reference with no URL must fail: " + json.dumps(report["problems"])
 
 
-def test_the_copy_is_clean_before_planting(project, capsys):
+def test_the_copy_is_clean_before_planting(project, run_validate):
     content, models = project
-    status, report = run_validate(capsys, content, models)
+    status, report = run_validate(content, models)
     assert status == 0, report
 
 

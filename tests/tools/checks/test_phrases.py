@@ -3,7 +3,6 @@ every suggestion is a sample of the locale's model. ``nose-twitch validate`` nam
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -33,14 +32,6 @@ pytestmark = pytest.mark.slow
 )
 def test_suggested_phrases_are_found_by_their_cue_words(text, language, phrases):
     assert list(suggested_phrases(text, language)) == phrases
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> tuple[Path, Path]:
-    content, models = tmp_path / "content", tmp_path / "models"
-    shutil.copytree(DEFAULT_CONTENT_DIR, content)
-    shutil.copytree(DEFAULT_MODEL_DIR, models)
-    return content, models
 
 
 def _plant(content: Path, file: str, old: str, new: str) -> None:

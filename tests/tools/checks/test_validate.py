@@ -6,7 +6,6 @@ import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
@@ -17,20 +16,6 @@ from skill.tools.models import language_model
 
 #: Slow: each test runs the whole project's validate (about two seconds); the fast loop (-m 'not slow') leaves them to the full suite.
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> tuple[Path, Path]:
-    """A copy of content/ and interaction_model/ to plant faults in."""
-    content, models = tmp_path / "content", tmp_path / "interaction_model"
-    shutil.copytree(DEFAULT_CONTENT_DIR, content)
-    shutil.copytree(DEFAULT_MODEL_DIR, models)
-    return content, models
-
-
-def run_validate(capsys, content: Path, models: Path) -> tuple[int, dict[str, Any]]:
-    status = main(["validate", "--content-dir", str(content), "--model-dir", str(models), "--json"])
-    return status, json.loads(capsys.readouterr().out)
 
 
 def edit_yaml(path: Path, change: Callable[[dict], None]) -> None:
@@ -66,8 +51,8 @@ def test_the_real_project_validates_clean(capsys):
     assert "validate: ok" in out, f"the summary line should say ok: {out!r}"
 
 
-def test_the_real_project_has_no_warnings_either(capsys):
-    status, report = run_validate(capsys, DEFAULT_CONTENT_DIR, DEFAULT_MODEL_DIR)
+def test_the_real_project_has_no_warnings_either(run_validate):
+    status, report = run_validate(DEFAULT_CONTENT_DIR, DEFAULT_MODEL_DIR)
     assert status == 0 and report["ok"] is True
     assert report["problems"] == [], "warnings in the project:\n" + "\n".join(map(str, report["problems"]))
 
@@ -217,10 +202,10 @@ FAULTS = [
 
 
 @pytest.mark.parametrize(("plant", "file", "key", "message"), FAULTS)
-def test_each_rule_catches_a_planted_fault(project, capsys, plant, file, key, message):
+def test_each_rule_catches_a_planted_fault(project, run_validate, plant, file, key, message):
     content, models = project
     plant(content, models)
-    status, report = run_validate(capsys, content, models)
+    status, report = run_validate(content, models)
     errors = [p for p in report["problems"] if p["severity"] == "error"]
     assert status == 1 and report["ok"] is False, f"{plant.__name__} should fail validation: {report}"
     hits = [p for p in errors if p["file"] == file and key in p["where"] and message in p["message"]]
@@ -229,24 +214,24 @@ def test_each_rule_catches_a_planted_fault(project, capsys, plant, file, key, me
     )
 
 
-def test_the_fault_copy_is_clean_before_planting(project, capsys):
+def test_the_fault_copy_is_clean_before_planting(project, run_validate):
     """Proves the planted-fault tests fail because of the fault, not the copy."""
     content, models = project
-    status, report = run_validate(capsys, content, models)
+    status, report = run_validate(content, models)
     assert status == 0, report
 
 
-def test_a_second_language_copy_is_clean(project, capsys):
+def test_a_second_language_copy_is_clean(project, run_validate):
     content, models = project
     second_language(content)
-    status, report = run_validate(capsys, content, models)
+    status, report = run_validate(content, models)
     assert status == 0, report
 
 
-def test_model_problems_give_the_line(project, capsys):
+def test_model_problems_give_the_line(project, run_validate):
     content, models = project
     _duplicate_utterance(content, models)
-    status, report = run_validate(capsys, content, models)
+    status, report = run_validate(content, models)
     [problem] = [p for p in report["problems"] if "same sample" in p["message"]]
     line = int(problem["where"].split(":")[0].removeprefix("line "))
     text = (models / "en-US.json").read_text(encoding="utf-8").splitlines()[line - 1]
@@ -276,8 +261,8 @@ def test_text_output_names_file_key_and_severity(project, capsys):
     assert "validate: FAILED: 1 errors" in out, out
 
 
-def test_a_missing_content_folder_is_an_error(tmp_path, capsys):
-    status, report = run_validate(capsys, tmp_path / "nothing", DEFAULT_MODEL_DIR)
+def test_a_missing_content_folder_is_an_error(tmp_path, run_validate):
+    status, report = run_validate(tmp_path / "nothing", DEFAULT_MODEL_DIR)
     assert status == 1 and any("not found" in p["message"] for p in report["problems"]), report
 
 
@@ -373,10 +358,10 @@ def _new_key_missing_in_spanish(content, models):
                      "missing (content/en has it", id="new-key-missing-in-a-language"),
     ],
 )
-def test_validate_catches_facts_and_things_that_disagree(project, capsys, plant, file, key, message):
+def test_validate_catches_facts_and_things_that_disagree(project, run_validate, plant, file, key, message):
     content, models = project
     plant(content, models)
-    status, report = run_validate(capsys, content, models)
+    status, report = run_validate(content, models)
     errors = [p for p in report["problems"] if p["severity"] == "error"]
     hits = [p for p in errors if p["file"] == file and p["where"] == key and message in p["message"]]
     assert status == 1 and hits, f"no error naming {file} / {key} / {message!r}; got:\n" + "\n".join(
