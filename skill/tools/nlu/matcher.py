@@ -309,7 +309,7 @@ class _Sample:
     intent: str
     text: str
     tokens: tuple[str, ...]  # folded words; a slot is the token "{name}"
-    pattern: re.Pattern[str]
+    pattern: re.Pattern[str] | None  # only for a sample with slots (one without is its words, exactly)
     slots: tuple[str, ...]
 
 
@@ -366,6 +366,13 @@ class Matcher:
                 sample = self._compile(intent.name, text)
                 if sample is not None:
                     self.samples.append(sample)
+        # The exact step: a sample without slots matches only its own words, so it is looked up by
+        # them (the first such sample wins, as in a scan); only samples with slots need a pattern.
+        self._literal: dict[str, _Sample] = {}
+        for sample in self.samples:
+            if not sample.slots:
+                self._literal.setdefault(" ".join(sample.tokens), sample)
+        self._slotted = [sample for sample in self.samples if sample.slots]
         #: Per sample: its stemmed words and its length in characters (for the fuzzy step's bound).
         self._shape = [(frozenset(_stem(t) for t in s.tokens), len(" ".join(s.tokens))) for s in self.samples]
 
@@ -393,7 +400,7 @@ class Matcher:
                 parts += [re.escape(w) for w in words]
         if not tokens:
             return None
-        pattern = re.compile(" ".join(parts))
+        pattern = re.compile(" ".join(parts)) if slots else None
         return _Sample(intent=intent, text=text, tokens=tuple(tokens), pattern=pattern, slots=tuple(slots))
 
     # --- matching ---
@@ -424,16 +431,17 @@ class Matcher:
         return self._exact(said, fold(said)) if said else None
 
     def _exact(self, said: str, key: str) -> Interpretation | None:
+        literal_match = self._literal.get(key)
+        if literal_match is not None:  # a sample's very words: nothing with slots scores as high
+            return Interpretation(literal_match.intent, self._slots(literal_match.intent, {}), 1.0, literal_match.text)
         best: tuple[float, int, Interpretation] | None = None
-        for sample in self.samples:
-            found = sample.pattern.fullmatch(key)
+        for sample in self._slotted:
+            found = sample.pattern.fullmatch(key)  # type: ignore[union-attr]
             if found is None:
                 continue
             values = {name: said[found.start(name) : found.end(name)] for name in sample.slots}
             slots = self._slots(sample.intent, values)
-            if not sample.slots:
-                score = 1.0
-            elif all(s.status != ER_SUCCESS_NO_MATCH for s in slots):
+            if all(s.status != ER_SUCCESS_NO_MATCH for s in slots):
                 score = 0.97
             else:
                 score = _UNRESOLVED_SCORE
