@@ -17,7 +17,7 @@ import yaml
 
 from skill.cli import main
 from skill.config import DEFAULT_MODEL_DIR
-from skill.tools.nlu import blind
+from skill.tools.nlu import blind as blind_sets
 from skill.tools.nlu.classifier import IntentClassifier
 from skill.tools.models import load_model, model_paths
 from skill.tools.nlu.matcher import FALLBACK_INTENT, Interpretation, SlotFill
@@ -209,7 +209,7 @@ def test_nlu_eval_json_reports_each_blind_set_with_both_stand_ins(capsys: pytest
     report = json.loads(capsys.readouterr().out)
     assert report["labelled"] == []
     rows = {blind["set"]: blind for blind in report["blind"]}
-    with_en_gb = {name for name, lines in blind.load_blind_sets(DEFAULT_PHRASINGS_DIR).items()
+    with_en_gb = {name for name, lines in blind_sets.load_blind_sets(DEFAULT_PHRASINGS_DIR).items()
                   if any(line.locale == "en-GB" for line in lines)}
     assert {"heldout_b", "heldout_d", "heldout_e", "heldout_f"} <= with_en_gb
     assert {name: row["locale"] for name, row in rows.items()} == dict.fromkeys(with_en_gb, "en-GB")
