@@ -439,23 +439,30 @@ class Serializer(DefaultSerializer):
     def _encode_plain(self, obj: Any) -> Any:
         return obj.value() if type(obj) is Encoded else self._encode_default(obj)
 
-    def _encode_default(self, obj: Any) -> Any:
+    def _fields(self, obj: Any) -> tuple[tuple[str, str], ...] | None:
+        """(attribute, JSON key) pairs for a plain model object, compiled once per class; None for
+        anything else (and for an object that overrides its class's type or attribute map)."""
         kind = type(obj)
         fields = self._encoders.get(kind, False)
         if fields is False:
             fields = self._encoders[kind] = self._compile_encoder(kind)
+        if fields is None:
+            return None
+        state = obj.__dict__
+        return None if "deserialized_types" in state or "attribute_map" in state else fields
+
+    def _encode_default(self, obj: Any) -> Any:
+        fields = self._fields(obj)
         if fields is not None:
-            state = obj.__dict__
-            if "deserialized_types" not in state and "attribute_map" not in state:
-                out = {}
-                for attr, key in fields:
-                    value = getattr(obj, attr)
-                    if value is not None:
-                        out[key] = value
-                return out
+            out = {}
+            for attr, key in fields:
+                value = getattr(obj, attr)
+                if value is not None:
+                    out[key] = value
+            return out
         if isinstance(obj, (bytes, tuple, list, dict)):
             # The SDK passes bytes through (json then refuses them); containers never get here.
-            raise TypeError(f"Object of type {kind.__name__} is not JSON serializable")
+            raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
         return super().serialize(obj)
 
     def serialize(self, obj: Any) -> Any:
@@ -469,18 +476,14 @@ class Serializer(DefaultSerializer):
             return {key: self.serialize(value) for key, value in obj.items()}
         if kind is Encoded:
             return obj.value()
-        fields = self._encoders.get(kind, False)
-        if fields is False:
-            fields = self._encoders[kind] = self._compile_encoder(kind)
+        fields = self._fields(obj)
         if fields is not None:
-            state = obj.__dict__
-            if "deserialized_types" not in state and "attribute_map" not in state:
-                out = {}
-                for attr, key in fields:
-                    value = getattr(obj, attr)
-                    if value is not None:
-                        out[key] = self.serialize(value)
-                return out
+            out = {}
+            for attr, key in fields:
+                value = getattr(obj, attr)
+                if value is not None:
+                    out[key] = self.serialize(value)
+            return out
         return super().serialize(obj)
 
     @staticmethod

@@ -61,17 +61,24 @@ class Answer:
     id: str | None = None
 
 
+def read_entries(path: Path, error: type[ValueError], what: str) -> tuple[str, list]:
+    """(label, entries) of a YAML file holding a list (``folder/file.yaml``, for messages); ``error``
+    names the file when it cannot be read or is not a list of ``what``."""
+    label = f"{path.parent.name}/{path.name}"
+    try:
+        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except (OSError, yaml.YAMLError) as exc:
+        raise error(f"{label}: cannot read: {exc}") from exc
+    if not isinstance(entries, list):
+        raise error(f"{label}: expected a list of {what}")
+    return label, entries
+
+
 def load_blind_sets(directory: Path) -> dict[str, list[BlindLine]]:
     """Every blind set in ``directory``, by file stem, lines in file order."""
     sets: dict[str, list[BlindLine]] = {}
     for path in sorted(directory.glob(BLIND_GLOB)):
-        label = f"{path.parent.name}/{path.name}"
-        try:
-            entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-        except (OSError, yaml.YAMLError) as exc:
-            raise BlindSetError(f"{label}: cannot read: {exc}") from exc
-        if not isinstance(entries, list):
-            raise BlindSetError(f"{label}: expected a list of lines")
+        label, entries = read_entries(path, BlindSetError, "lines")
         lines = []
         for number, entry in enumerate(entries, start=1):
             if not isinstance(entry, dict) or not all(isinstance(entry.get(k), str) for k in ("say", "topic", "locale")):

@@ -36,7 +36,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 
 from skill.config import DEFAULT_MODEL_DIR, SkillConfig
 from skill.tools.nlu import blind
@@ -103,13 +102,7 @@ def load_phrasings(directory: Path, locale: str) -> list[Phrasing]:
 
 
 def _read(path: Path) -> list[Phrasing]:
-    label = f"{path.parent.name}/{path.name}"
-    try:
-        entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
-    except (OSError, yaml.YAMLError) as exc:
-        raise PhrasingError(f"{label}: cannot read: {exc}") from exc
-    if not isinstance(entries, list):
-        raise PhrasingError(f"{label}: expected a list of phrasings")
+    label, entries = blind.read_entries(path, PhrasingError, "phrasings")
     out = []
     for number, entry in enumerate(entries, start=1):
         where = f"{label}: entry {number}"
