@@ -36,7 +36,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-
 from skill.config import DEFAULT_MODEL_DIR, SkillConfig
 from skill.tools.nlu import blind
 from skill.tools.models import InteractionModel, load_model
