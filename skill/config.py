@@ -5,7 +5,7 @@ Nothing below this module reads ``os.environ``; the config is passed in.
 
 from __future__ import annotations
 
-import importlib.resources
+import importlib.util
 import math
 import os
 import re
@@ -31,16 +31,22 @@ MIN_BODY_BYTES = 4096
 
 
 def packaged_dir(package: str) -> Path:
-    """The folder of a data package installed with the skill, found through importlib.resources.
+    """The folder of a data package installed with the skill, found by the import system (so an
+    editable install's mapping to ``content/`` is followed).
 
     A package that is missing (the Lambda code carries no interaction models) gives the folder
-    where it would be, so whatever reads it reports "folder not found" with that path.
+    where it would be, so whatever reads it reports "folder not found" with that path. The import
+    system's spec, not ``importlib.resources``: the same answer for a folder on disk, without
+    importing ``importlib.resources`` and its zip support at every cold start.
     """
     try:
-        folder = importlib.resources.files(package)
+        spec = importlib.util.find_spec(package)
     except ModuleNotFoundError:
+        spec = None
+    if spec is None or not spec.submodule_search_locations:
         return Path(__file__).resolve().parent / package.rpartition(".")[2]
-    if not isinstance(folder, Path):  # imported from inside an archive: the loaders need a folder
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    if not folder.is_dir():  # imported from inside an archive: the loaders need a folder
         raise ConfigError(f"{package} is inside an archive ({folder}); unpack it, or pass --content-dir / --model-dir")
     return folder
 

@@ -68,11 +68,11 @@ def check_runtime(stamp: Path | None = None) -> None:
 
 check_runtime()
 
-from ask_sdk_core.skill import CustomSkill  # noqa: E402 - after the runtime check and the warnings filter
-from ask_sdk_model import RequestEnvelope  # noqa: E402
+from ask_sdk_model import RequestEnvelope  # noqa: E402 - after the runtime check and the warnings filter
 
 from skill.alexa.builder import build_skill  # noqa: E402
 from skill.alexa.context import InvocationContext  # noqa: E402
+from skill.alexa.invoker import Skill  # noqa: E402
 from skill.alexa.replies.fallback import KNOWN_REQUEST_TYPES, apology_response, empty_response  # noqa: E402
 from skill.alexa.resources import SkillResources  # noqa: E402
 from skill.alexa.skill_id import SkillIdVerifier, VerificationError  # noqa: E402
@@ -103,7 +103,7 @@ def seed_content_cache(config: SkillConfig, shipped: Path | None = None) -> bool
 
 
 @lru_cache(maxsize=1)
-def _skill() -> tuple[CustomSkill, str | None, Content]:
+def _skill() -> tuple[Skill, str | None, Content]:
     """Built once per warm container (an immutable skill, not per-user state)."""
     config = config_from_env()
     skill_id = check_skill_id(config.skill_id) if config.skill_id else None

@@ -1,18 +1,21 @@
 """Skill builder (Alexa layer): one ``build_skill(config)`` for every transport (web, Lambda, CLI).
 
-The skill it builds carries :class:`~skill.alexa.serializer.Serializer` as ``skill.serializer``, so
+The skill it builds is the skill's own :class:`~skill.alexa.invoker.Skill` (ask-sdk-core's
+``CustomSkill`` steps without its eager import of every SDK service client: see that module), built
+with ask_sdk_runtime's ``RuntimeConfigurationBuilder``, the builder ask-sdk-core's ``SkillBuilder``
+itself uses. It carries :class:`~skill.alexa.serializer.Serializer` as ``skill.serializer``, so
 every transport, tool and test turns request JSON into the SDK's model objects (and responses back)
 the same way.
 """
 
 from __future__ import annotations
 
-from ask_sdk_core.skill import CustomSkill
-from ask_sdk_core.skill_builder import SkillBuilder
+from ask_sdk_runtime.skill import RuntimeConfigurationBuilder
 
 from skill.alexa.handlers import builtins, can_fulfill, emergency, facts, topics, triage
 from skill.alexa.handlers.errors import ApologyExceptionHandler
 from skill.alexa.interceptors import CheckInterceptor, LocaleInterceptor
+from skill.alexa.invoker import Skill
 from skill.alexa.resources import SkillResources
 from skill.alexa.serializer import Serializer
 from skill.config import SkillConfig
@@ -46,25 +49,21 @@ def request_handlers() -> list:
     ]
 
 
-def build_skill(config: SkillConfig, resources: SkillResources | None = None) -> CustomSkill:
+def build_skill(config: SkillConfig, resources: SkillResources | None = None) -> Skill:
     """Load and validate content (unless given) and assemble the skill.
 
     The skill id is checked by the transport's verifiers (a mismatch is a 400 there), so it is not
     given to the SDK, which would raise an exception the transport could only map to a 500.
 
-    ask-sdk-core's ``SkillBuilder`` takes no serializer (``CustomSkill`` makes its own
-    ``DefaultSerializer``); ``serializer`` is the skill's public attribute, which every SDK path
-    that serializes reads, so it is replaced on the built skill.
+    The skill's serializer is ``skill.serializer``, which every transport and tool reads requests
+    and writes responses with.
     """
     if resources is None:
         resources = SkillResources.load(config)
-    builder = SkillBuilder()
-    for handler in request_handlers():
-        builder.add_request_handler(handler)
+    builder = RuntimeConfigurationBuilder()
+    builder.add_request_handlers(request_handlers())
     builder.add_exception_handler(ApologyExceptionHandler())
     # In this order: the check interceptor reads the locale's triage protocol.
     builder.add_global_request_interceptor(LocaleInterceptor(resources))
     builder.add_global_request_interceptor(CheckInterceptor())
-    skill = builder.create()
-    skill.serializer = Serializer()
-    return skill
+    return Skill(builder.get_runtime_configuration(), Serializer())

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from types import MappingProxyType
-from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
 from ask_sdk_core.handler_input import HandlerInput
@@ -50,7 +50,7 @@ VERSIONS = ("1.1", "2022.2")
 NEWER_PROPERTIES = {"lang": "1.7"}
 
 # Read once at import; each response parses its own copy, so no shared mutable state.
-_DOCUMENT_TEXT = files("skill.alexa").joinpath("apl", "answer.json").read_text(encoding="utf-8")
+_DOCUMENT_TEXT = (Path(__file__).parent / "apl" / "answer.json").read_text(encoding="utf-8")
 _VERSION = re.compile(r"^\s*(\d+)\.(\d+)")
 
 

@@ -17,6 +17,15 @@ that is not plain ISO 8601) raises :class:`Defer` inside the fast path, and the 
 then deserialized by the SDK's own code from the original text. ``tests/alexa/test_serializer.py``
 proves the equality on a corpus of envelopes and on mutated ones.
 
+It does not subclass ``DefaultSerializer``: ``ask_sdk_core.serialize`` imports
+``ask_sdk_model.services`` (every service client of the SDK, about half of the Lambda function's
+cold import; see :mod:`skill.alexa.invoker`). Responses' enums, datetimes, decimals and container
+subclasses are written as the SDK's ``serialize`` writes them (its few lines, in its order); the
+SDK's code is imported only on the rare paths that defer to it: its deserializer as an instance,
+and its ``serialize`` for a model object that overrides its own type or attribute map, called as a
+function on this serializer (it reads only ``PRIMITIVE_TYPES`` and ``serialize``, so nested values
+come back here, as they did through ``super()``).
+
 The only intended difference: a timestamp's ``tzinfo`` is ``datetime.timezone`` where dateutil
 gives ``tzutc()``/``tzlocal()``/``tzoffset()``; the datetimes compare equal and have the same
 UTC offset. And a free-form ``dict(str, object)`` field (the session attributes) is a
@@ -35,11 +44,11 @@ import importlib
 import json
 import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 
 __all__ = ["Defer", "Encoded", "JsonDict", "Serializer", "parse_timestamp"]
@@ -204,16 +213,58 @@ def _has_data_descriptor(cls: type, name: str) -> bool:
     return False
 
 
-class Serializer(DefaultSerializer):
-    """``DefaultSerializer`` with compiled decoders and encoders; the SDK's code is the fallback.
+def _sdk_serializer_class() -> type:
+    """The SDK's ``DefaultSerializer``, imported only when a value needs it (it loads the services)."""
+    from ask_sdk_core.serialize import DefaultSerializer
+
+    return DefaultSerializer
+
+
+class Serializer:
+    """``DefaultSerializer``'s interface with compiled decoders and encoders; the SDK's code is the fallback.
 
     The compiled plans are cached on the instance: they describe classes, not requests.
     """
+
+    #: The SDK's ``DefaultSerializer.PRIMITIVE_TYPES`` on Python 3 (its ``serialize`` reads them from
+    #: the serializer it runs on; a test checks they are the same).
+    PRIMITIVE_TYPES: tuple[type, ...] = (float, bool, bytes, str, int)
 
     def __init__(self) -> None:
         self._decoders: dict[object, Decoder] = {}
         self._builders: dict[type, Decoder] = {}
         self._encoders: dict[type, tuple[tuple[str, str], ...] | None] = {}
+        self._sdk: Any = None
+
+    def _sdk_deserialize(self, payload: str, obj_type: Any) -> Any:
+        """The SDK's own deserializer (one instance, made on first use)."""
+        if self._sdk is None:
+            self._sdk = _sdk_serializer_class()()
+        return self._sdk.deserialize(payload, obj_type)
+
+    def _sdk_serialize(self, obj: Any) -> Any:
+        """The SDK's ``serialize`` run on this serializer: nested values come back to :meth:`serialize`."""
+        return _sdk_serializer_class().serialize(self, obj)
+
+    def _serialize_other(self, obj: Any) -> Any:
+        """What the SDK's ``serialize`` does, in its order, with a value that is not None and not a
+        plain model object (enums, datetimes, decimals, tuples, container subclasses such as
+        :class:`JsonDict`); a model object the encoder did not compile goes to the SDK's own code."""
+        if isinstance(obj, self.PRIMITIVE_TYPES):
+            return obj
+        if isinstance(obj, list):
+            return [self.serialize(item) for item in obj]
+        if isinstance(obj, tuple):
+            return tuple(self.serialize(item) for item in obj)
+        if isinstance(obj, (datetime, date)):
+            return obj.isoformat()
+        if isinstance(obj, Enum):
+            return obj.value
+        if isinstance(obj, Decimal):
+            return int(obj) if obj % 1 == 0 else float(obj)
+        if isinstance(obj, dict):
+            return {key: self.serialize(value) for key, value in obj.items()}
+        return self._sdk_serialize(obj)
 
     # --- requests --------------------------------------------------------------------------
 
@@ -224,7 +275,7 @@ class Serializer(DefaultSerializer):
         try:
             data = json.loads(payload)
         except Exception:  # noqa: BLE001 - the SDK raises its own error for the same input
-            return super().deserialize(payload, obj_type)
+            return self._sdk_deserialize(payload, obj_type)
         return self.from_data(data, obj_type, payload)
 
     def from_data(self, data: Any, obj_type: Any, payload: str | bytes | None = None) -> Any:
@@ -241,7 +292,7 @@ class Serializer(DefaultSerializer):
             payload = json.dumps(data)
         elif isinstance(payload, bytes):
             payload = payload.decode("utf-8")
-        return super().deserialize(payload, obj_type)
+        return self._sdk_deserialize(payload, obj_type)
 
     def request_envelope(self, data: Any, payload: str | bytes | None = None) -> RequestEnvelope:
         """The SDK's ``RequestEnvelope`` for a parsed request body."""
@@ -463,7 +514,7 @@ class Serializer(DefaultSerializer):
         if isinstance(obj, (bytes, tuple, list, dict)):
             # The SDK passes bytes through (json then refuses them); containers never get here.
             raise TypeError(f"Object of type {type(obj).__name__} is not JSON serializable")
-        return super().serialize(obj)
+        return self._serialize_other(obj)
 
     def serialize(self, obj: Any) -> Any:
         """As the SDK's: a model object (or list, dict, primitive) as JSON-ready data."""
@@ -484,12 +535,12 @@ class Serializer(DefaultSerializer):
                 if value is not None:
                     out[key] = self.serialize(value)
             return out
-        return super().serialize(obj)
+        return self._serialize_other(obj)
 
     @staticmethod
     def _compile_encoder(kind: type) -> tuple[tuple[str, str], ...] | None:
         """(attribute, JSON key) pairs in the SDK's order, for plain model classes only."""
-        if issubclass(kind, (*DefaultSerializer.PRIMITIVE_TYPES, list, tuple, dict, datetime, Enum)):
+        if issubclass(kind, (*Serializer.PRIMITIVE_TYPES, list, tuple, dict, datetime, Enum)):
             return None
         if not isinstance(getattr(kind, "deserialized_types", None), dict):
             return None

@@ -20,9 +20,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from ask_sdk_core.skill import CustomSkill
 
 from skill.alexa.builder import build_skill
+from skill.alexa.invoker import Skill
 from skill.config import SkillConfig
 from skill.tools import envelopes
 from skill.tools.session import Conversation, spoken_text
@@ -174,7 +174,7 @@ class ChatSession(Conversation):
 
     def __init__(
         self,
-        skill: CustomSkill,
+        skill: Skill,
         matcher: Matcher | LearnedMatcher,
         locale: str,
         *,

@@ -20,10 +20,10 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import RequestEnvelope
 
 from skill.alexa.context import InvocationContext
+from skill.alexa.invoker import Skill
 from skill.tools import envelopes
 
 _TAG = re.compile(r"<[^>]+>")
@@ -32,7 +32,7 @@ _TAG = re.compile(r"<[^>]+>")
 ResponseCheck = Callable[[dict[str, Any], Mapping[str, str]], None]
 
 
-def invoke(skill: CustomSkill, envelope: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+def invoke(skill: Skill, envelope: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """The response JSON (round-tripped through JSON: what goes over the wire) and the access-log
     fields for one request envelope."""
     request_envelope = skill.serializer.deserialize(json.dumps(envelope), RequestEnvelope)
@@ -88,7 +88,7 @@ class Conversation:
     ``check`` (optional) is called with every response and its log fields before it is returned.
     """
 
-    def __init__(self, skill: CustomSkill, locale: str = "en-US", interfaces: dict[str, Any] | None = None,
+    def __init__(self, skill: Skill, locale: str = "en-US", interfaces: dict[str, Any] | None = None,
                  check: ResponseCheck | None = None) -> None:
         self.skill, self.locale, self.interfaces, self.check = skill, locale, interfaces, check
         self.attributes: dict[str, Any] = {}

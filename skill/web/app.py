@@ -19,11 +19,11 @@ import logging
 import time
 from collections.abc import Sequence
 
-from ask_sdk_core.skill import CustomSkill
 from flask import Flask, Response, g, request
 from werkzeug.exceptions import HTTPException
 
 from skill.alexa.builder import build_skill
+from skill.alexa.invoker import Skill
 from skill.alexa.resources import SkillResources
 from skill.alexa.skill_id import AbstractVerifier
 from skill.config import SkillConfig
@@ -40,7 +40,7 @@ log = logging.getLogger("skill.web")
 def create_app(
     config: SkillConfig,
     *,
-    skill: CustomSkill | None = None,
+    skill: Skill | None = None,
     resources: SkillResources | None = None,
     verifiers: Sequence[AbstractVerifier] | None = None,
     metrics: Metrics | None = None,

@@ -17,10 +17,10 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ask_sdk_core.skill import CustomSkill
 from ask_sdk_model import ResponseEnvelope
 
 from skill.alexa.context import InvocationContext
+from skill.alexa.invoker import Skill
 from skill.alexa.replies.fallback import KNOWN_REQUEST_TYPES, apology_response
 from skill.alexa.skill_id import AbstractVerifier, VerificationError
 from skill.domain.content import Content
@@ -85,7 +85,7 @@ class AlexaWebhook:
     serializer) only once every verifier has passed.
     """
 
-    def __init__(self, skill: CustomSkill, verifiers: Sequence[AbstractVerifier], default_content: Content) -> None:
+    def __init__(self, skill: Skill, verifiers: Sequence[AbstractVerifier], default_content: Content) -> None:
         self.skill = skill
         # The cheap checks first: nothing is downloaded for a request a timestamp or skill id refuses.
         self.verifiers = tuple(sorted(verifiers, key=lambda v: bool(getattr(v, "needs_network", False))))

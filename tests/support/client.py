@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ask_sdk_core.skill import CustomSkill
-
+from skill.alexa.invoker import Skill
 from skill.tools import session
 from skill.tools.session import ends_session, invoke  # noqa: F401 - the suite drives the skill with these
 from tests.support.checks import assert_valid_response, ssml_text
@@ -26,5 +25,5 @@ def reprompt(response: dict[str, Any]) -> str:
 class Conversation(session.Conversation):
     """A multi-turn session whose every response must pass :func:`assert_valid_response`."""
 
-    def __init__(self, skill: CustomSkill, locale: str = "en-US", interfaces: dict[str, Any] | None = None) -> None:
+    def __init__(self, skill: Skill, locale: str = "en-US", interfaces: dict[str, Any] | None = None) -> None:
         super().__init__(skill, locale, interfaces, check=assert_valid_response)

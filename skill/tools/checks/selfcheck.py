@@ -38,8 +38,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from ask_sdk_core.skill import CustomSkill
-
+from skill.alexa.invoker import Skill
 from skill.alexa.speech import MAX_RESPONSE_BYTES, MAX_SPEECH_CHARS
 from skill.config import SkillConfig
 from skill.domain.content import ContentStore
@@ -148,7 +147,7 @@ def response_problems(envelope: Mapping[str, Any], log: Mapping[str, str] | None
 class LocaleRun:
     """The functional checks of one locale, against its model."""
 
-    skill: CustomSkill
+    skill: Skill
     locale: str
     model: InteractionModel
 
@@ -399,7 +398,7 @@ def package_rows(config: SkillConfig) -> list[Row]:
 # --- the command ----------------------------------------------------------------------------------
 
 
-def certification_rows(config: SkillConfig, skill: CustomSkill | None = None) -> list[Row]:
+def certification_rows(config: SkillConfig, skill: Skill | None = None) -> list[Row]:
     """Every row of the self-check: each locale's functional checks, then the package's."""
     from skill.alexa.builder import build_skill
 

@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from ask_sdk_core.skill import CustomSkill
 
+from skill.alexa.invoker import Skill
 from skill.domain import facts
 from skill.domain.content import Content, ContentStore
 from skill.tools import envelopes
@@ -132,7 +132,7 @@ class AnswerJudge:
     intent-level figure; it is given by the caller so this module reads no handler tables.
     """
 
-    def __init__(self, skill: CustomSkill, store: ContentStore,
+    def __init__(self, skill: Skill, store: ContentStore,
                  intents_for: Callable[[Answer, Content], Iterable[tuple[str, Mapping[str, str]]]]) -> None:
         self.skill, self.store, self.intents_for = skill, store, intents_for
         self._launched: dict[str, dict[str, Any]] = {}
