@@ -38,6 +38,13 @@ class FactAnswer:
     offer: str | None
 
 
+#: Things a topic question names in passing: "is it serious? should I see my GP?", "why does it twitch
+#: at bedtime?", "when should I see someone, and how long does it last?". Every other thing outranks the
+#: topic when a topic question names it: "is my twitch a sign of a stroke?", "could Bell's palsy cause
+#: it?", "does a warm compress help or is it serious?" want that thing's facts, not the general page.
+INCIDENTAL_THINGS = frozenset({"family_doctor", "which_specialist", "tests", "duration", "medical_name", "nerve_muscle"})
+
+
 def about_ids(fact: Mapping[str, Any]) -> tuple[str, ...]:
     """The thing ids a fact is about (``about:`` is one id or a list)."""
     about = fact.get("about")
@@ -100,6 +107,11 @@ def treatment_of(content: Content, thing: str | None) -> str | None:
         return thing
     linked = content.node(f"things.{thing}").get("treatment")
     return str(linked) if linked and linked in thing_ids(content) else thing
+
+
+def specific_answer(content: Content, thing: str | None) -> FactAnswer | None:
+    """The answer about ``thing`` when it outranks a topic (not :data:`INCIDENTAL_THINGS`), else None."""
+    return None if thing in INCIDENTAL_THINGS else answer(content, thing)
 
 
 def answer(content: Content, thing: str | None) -> FactAnswer | None:

@@ -284,7 +284,7 @@ def test_every_custom_model_intent_without_slots_is_never_a_blind_yes(skill):
 #: Words that make a phrasing about a nose twitch, per language (a slot reference is not one).
 SUBJECT = {
     "en": re.compile(r"\b(nose|nasal|twitch\w*|spasms?|fasciculation)\b"),
-    "es": re.compile(r"\b(nariz|nasal\w*|tic|tiembl\w*|temblor\w*|temblando|espasmos?|fasciculaci\w+)\b"),
+    "es": re.compile(r"\b(nariz|naric\w+|nasal\w*|tic|tiembl\w*|temblor\w*|temblando|espasmos?|fasciculaci\w+)\b"),
 }
 
 
@@ -343,3 +343,14 @@ def test_no_state_is_kept_and_log_names_the_handler(skill):
     response, log = invoke(skill, envelope(can_fulfill_request("CausesIntent"), new=True))
     assert not response.get("sessionAttributes"), f"a CanFulfillIntentRequest must not store state: {response!r}"
     assert log.get("handler") == "can_fulfill", f"the access log should name the handler: {log!r}"
+
+
+@pytest.mark.parametrize(
+    ("thing", "understood"), [("stroke", ("YES", "YES")), ("family_doctor", ("MAYBE", "YES"))], ids=["specific", "in-passing"]
+)
+def test_a_topic_question_naming_a_thing_is_maybe_and_never_no(skill, thing, understood):
+    """ "Is my twitch a sign of a stroke?" is answered with the stroke facts (slot understood); "is it
+    serious, should I see my GP?" still gets the topic (slot read but not needed): neither is NO."""
+    result = ask(skill, "IsItSeriousIntent", slot("thing", thing.replace("_", " "), id=thing))
+    assert verdict(result) == "MAYBE", f"IsItSerious with {thing}: {result!r}"
+    assert slot_verdict(result, "thing") == understood

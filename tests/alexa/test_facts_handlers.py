@@ -255,3 +255,48 @@ def test_a_fact_question_that_names_a_trigger_gets_the_trigger(conversation, sto
     text = speech(conv.intent("FactIntent", slot("thing", said, match=False)))
     first = content.format(content.node(f"triggers.{trigger}.items")[0]["say"])
     assert text.startswith(first), f"{locale} {said!r}: should answer the {trigger} trigger: {text!r}"
+
+
+#: A topic question naming a thing, per language: (intent, thing id, the words a person says).
+TOPIC_THING_CASES = {
+    "en-US": [("IsItSeriousIntent", "stroke", "a stroke"), ("CausesIntent", "bells_palsy", "bell's palsy"),
+              ("WhenToSeeDoctorIntent", "mri", "an mri")],
+    "es-US": [("IsItSeriousIntent", "stroke", "un derrame"), ("CausesIntent", "bells_palsy", "parálisis facial"),
+              ("WhenToSeeDoctorIntent", "mri", "una resonancia")],
+}
+
+
+@pytest.mark.parametrize(("locale", "intent", "thing", "said"),
+                         [(loc, *case) for loc, cases in TOPIC_THING_CASES.items() for case in cases])
+def test_a_topic_question_naming_a_condition_or_test_gets_its_facts(conversation, store, locale, intent, thing, said):
+    """ "Is my nose twitch a sign of a stroke?" heard as IsItSeriousIntent with the thing: the stroke
+    facts, not the general page ("usually harmless")."""
+    content = store.for_locale(locale)
+    conv = conversation(locale)
+    conv.launch()
+    text = speech(conv.intent(intent, slot("thing", said, id=thing)))
+    expected = facts.answer(content, thing)
+    assert expected is not None
+    assert all(line in text for line in expected.lines), f"{locale} {intent} {thing}: {text!r}"
+    assert conv.attributes.get("pending") == f"topic:{expected.topic}", f"{locale}: yes leads to {thing}'s topic"
+
+
+@pytest.mark.parametrize("locale", FOCUSED_LOCALES)
+@pytest.mark.parametrize("thing_slot", [("family_doctor", "my gp"), (None, "something my aunt said")],
+                         ids=["in-passing", "unresolved"])
+def test_a_topic_question_naming_a_thing_in_passing_keeps_its_topic(conversation, store, locale, thing_slot):
+    """ "Is it serious, should I see my GP?": the family doctor is named in passing, and a value that
+    does not resolve is any words: both get the seriousness page."""
+    content = store.for_locale(locale)
+    thing, said = thing_slot
+    plain = speech(conversation(locale).intent("IsItSeriousIntent"))
+    named = speech(conversation(locale).intent("IsItSeriousIntent", slot("thing", said, id=thing)))
+    assert named == plain, f"{locale}: {named!r} != {plain!r}"
+    assert facts.answer(content, "family_doctor").lines[0] not in named, f"{locale}: the GP is not the subject"
+
+
+def test_things_named_in_passing_are_things():
+    """Every id of INCIDENTAL_THINGS is a THING value in every model (no dead id hides a typo)."""
+    for path in sorted(DEFAULT_MODEL_DIR.glob("*.json")):
+        ids = set(load_model(path).value_ids("THING"))
+        assert facts.INCIDENTAL_THINGS <= ids, f"{path.stem}: {sorted(facts.INCIDENTAL_THINGS - ids)}"

@@ -55,7 +55,7 @@ from ask_sdk_model.canfulfill import (
 from skill.alexa.context import note
 from skill.alexa.handlers.base import RequestTypeHandler
 from skill.alexa.handlers.facts import CURE_INTENT, FACT_INTENT, QUESTION_INTENTS, THING_SLOT
-from skill.alexa.handlers.topics import TOPIC_INTENTS, TRIGGER_INTENT, TRIGGER_SLOT
+from skill.alexa.handlers.topics import TOPIC_INTENTS, TOPIC_THING_INTENTS, TRIGGER_INTENT, TRIGGER_SLOT
 from skill.alexa.requests import SlotValue, read_slot
 from skill.alexa.resources import LocaleResources, get_resources
 from skill.domain import facts
@@ -86,7 +86,7 @@ TWITCH_THINGS = frozenset({"fasciculation", "hemifacial_spasm", "procerus", "nas
 
 #: The slots each answerable intent can take; a slot outside this list is not understood.
 ANSWERABLE_SLOTS: dict[str, tuple[str, ...]] = {
-    **{intent: () for intent in TOPIC_INTENTS},
+    **{intent: (THING_SLOT,) if intent in TOPIC_THING_INTENTS else () for intent in TOPIC_INTENTS},
     **{intent: () for intent in QUESTION_INTENTS},
     DURATION_INTENT: (DURATION_SLOT,),  # "it's been two weeks, when will it stop?": answered whatever the duration
     TRIGGER_INTENT: (TRIGGER_SLOT,),
@@ -167,6 +167,8 @@ def _slot_verdict(
     if name == TRIGGER_SLOT:
         known = value.id is not None and resources.content.has(f"triggers.{value.id}")
         return UNDERSTOOD if known else NOT_UNDERSTOOD
+    if name == FACT_SLOT and intent in TOPIC_THING_INTENTS:  # any other thing leaves the topic's answer
+        return UNDERSTOOD if facts.specific_answer(resources.content, value.id) is not None else READ_BY_ASKING
     if name == FACT_SLOT:
         return UNDERSTOOD if facts.answer(resources.content, value.id) is not None else NOT_UNDERSTOOD
     if name == SYMPTOM_SLOT:

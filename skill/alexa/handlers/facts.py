@@ -22,7 +22,7 @@ from ask_sdk_model import Response
 from skill.alexa.context import note
 from skill.alexa.handlers.answers import SOURCE_SECTIONS, answer_fact, answer_topic, answer_unresolved
 from skill.alexa.handlers.base import IntentHandler
-from skill.alexa.handlers.topics import intent_for_topic
+from skill.alexa.handlers.topics import THING_SLOT, intent_for_topic
 from skill.alexa.replies.common import anything_else
 from skill.alexa.requests import get_intent_name, get_slot
 from skill.alexa.resources import get_resources
@@ -31,7 +31,6 @@ from skill.domain import facts
 from skill.domain.content import Content
 
 FACT_INTENT = "FactIntent"
-THING_SLOT = "thing"
 THING_TYPE = "THING"
 SOURCES_INTENT = "SourcesIntent"
 #: "Can {thing} be cured?", "how is {thing} treated?".

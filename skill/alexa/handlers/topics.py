@@ -1,6 +1,8 @@
 """Topic handlers (Alexa layer): answer a topic or a named trigger, three points per turn.
 
 A trigger that does not resolve goes where its words point (:mod:`skill.alexa.handlers.answers`).
+A topic question that names a condition, test, treatment or remedy ("is my twitch a sign of a
+stroke?") gets that thing's facts instead: the THING slot of :data:`TOPIC_THING_INTENTS`.
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_model import Response
 
 from skill.alexa.context import note
-from skill.alexa.handlers.answers import answer_topic, answer_unresolved
+from skill.alexa.handlers.answers import answer_fact, answer_topic, answer_unresolved
 from skill.alexa.handlers.base import IntentHandler
 from skill.alexa.replies.common import anything_else
 from skill.alexa.requests import get_intent_name, get_slot, is_intent
 from skill.alexa.resources import get_resources
 from skill.alexa.state import PENDING_MORE, get_paging, get_pending, respond
+from skill.domain import facts
 
 #: Every topic the skill answers; each has its own intent and its own content under ``topics``.
 TOPIC_IDS = (
@@ -34,6 +37,7 @@ TOPIC_IDS = (
 TRIGGER_INTENT = "TriggerDetailIntent"
 TRIGGER_SLOT = "trigger"
 MORE_INTENT = "MoreIntent"
+THING_SLOT = "thing"
 
 
 def intent_for_topic(topic_id: str) -> str:
@@ -42,6 +46,11 @@ def intent_for_topic(topic_id: str) -> str:
 
 
 TOPIC_INTENTS: Mapping[str, str] = {intent_for_topic(topic_id): topic_id for topic_id in TOPIC_IDS}
+#: Topic intents that also take a THING: "is it a sign of {thing}", "can {thing} cause it", "should I
+#: see someone about {thing}". A resolved thing is answered instead of the topic unless it is one
+#: named in passing (:data:`skill.domain.facts.INCIDENTAL_THINGS`); a value that does not resolve (a
+#: device fills a slot with any words) leaves the topic's answer.
+TOPIC_THING_INTENTS = frozenset({"IsItSeriousIntent", "CausesIntent", "WhenToSeeDoctorIntent"})
 
 
 class TopicIntentHandler(IntentHandler):
@@ -50,9 +59,14 @@ class TopicIntentHandler(IntentHandler):
     intents = tuple(TOPIC_INTENTS)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        topic_id = TOPIC_INTENTS[get_intent_name(handler_input) or ""]
+        intent = get_intent_name(handler_input) or ""
+        if intent in TOPIC_THING_INTENTS:
+            found = facts.specific_answer(get_resources(handler_input).content, get_slot(handler_input, THING_SLOT).id)
+            if found is not None:
+                note(handler_input, handler="fact")
+                return answer_fact(handler_input, found)
         note(handler_input, handler="topic")
-        return answer_topic(handler_input, "topic", topic_id)
+        return answer_topic(handler_input, "topic", TOPIC_INTENTS[intent])
 
 
 class TriggerDetailHandler(IntentHandler):
