@@ -166,3 +166,15 @@ def test_first_measure_is_recorded_for_every_set_and_locale() -> None:
         assert {"lines", "intent_classifier", "answer_classifier", "answer_neighbours"} <= set(row), (set_name, locale)
         assert row["lines"] == sum(1 for line in SETS[set_name] if line.locale == locale)
     assert "3e3e36a" in str(FIRST["measured"])
+
+
+def test_a_set_measured_later_is_reported_beside_its_own_date() -> None:
+    first = {"measured": "day one", "measured_sets": {"late": "day two"},
+             "sets": {"late": {"en-US": {"answer_classifier": 1}}, "early": {"en-US": {"answer_classifier": 1}}}}
+    reports = []
+    for name in ("early", "late"):
+        report = blind.BlindReport(name, "en-US", 2, 2)
+        report.answer["classifier"] = report.intent["classifier"] = 2
+        reports.append(report)
+    early, late = blind.describe(reports, first).split("\n" + "late")
+    assert "first measure (day one)" in early and "first measure (day two)" in late

@@ -283,8 +283,9 @@ def measure(set_name: str, locale: str, lines: Sequence[BlindLine], answers: Map
 def describe(reports: Sequence[BlindReport], first: Mapping[str, Any]) -> str:
     """The reports as text, each beside the set's first-measure figures for its locale."""
     out = []
-    measured = first.get("measured", "the first measure")
     for report in reports:
+        # A set measured later than the first ones names its own date and commit (``measured_sets``).
+        measured = (first.get("measured_sets") or {}).get(report.set_name) or first.get("measured", "the first measure")
         then = ((first.get("sets") or {}).get(report.set_name) or {}).get(report.locale) or {}
         lines = [f"{report.set_name} {report.locale}: {report.lines} lines ({report.answerable} with an answer in the content)"]
         for name in report.answer:
