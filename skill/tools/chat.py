@@ -20,7 +20,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-
 from skill.alexa.builder import build_skill
 from skill.alexa.invoker import Skill
 from skill.config import SkillConfig

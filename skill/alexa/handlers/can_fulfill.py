@@ -54,8 +54,8 @@ from ask_sdk_model.canfulfill import (
 
 from skill.alexa.context import note
 from skill.alexa.handlers.base import RequestTypeHandler
-from skill.alexa.handlers.facts import CURE_INTENT, FACT_INTENT, QUESTION_INTENTS, THING_SLOT
-from skill.alexa.handlers.topics import TOPIC_INTENTS, TOPIC_THING_INTENTS, TRIGGER_INTENT, TRIGGER_SLOT
+from skill.alexa.handlers.facts import CURE_INTENT, FACT_INTENT, QUESTION_INTENTS
+from skill.alexa.handlers.topics import THING_SLOT, TOPIC_INTENTS, TOPIC_THING_INTENTS, TRIGGER_INTENT, TRIGGER_SLOT
 from skill.alexa.requests import SlotValue, read_slot
 from skill.alexa.resources import LocaleResources, get_resources
 from skill.domain import facts

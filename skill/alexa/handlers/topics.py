@@ -50,7 +50,7 @@ TOPIC_INTENTS: Mapping[str, str] = {intent_for_topic(topic_id): topic_id for top
 #: see someone about {thing}". A resolved thing is answered instead of the topic unless it is one
 #: named in passing (:data:`skill.domain.facts.INCIDENTAL_THINGS`); a value that does not resolve (a
 #: device fills a slot with any words) leaves the topic's answer.
-TOPIC_THING_INTENTS = frozenset({"IsItSeriousIntent", "CausesIntent", "WhenToSeeDoctorIntent"})
+TOPIC_THING_INTENTS = frozenset(map(intent_for_topic, ("is_it_serious", "causes", "when_to_see_doctor")))
 
 
 class TopicIntentHandler(IntentHandler):
